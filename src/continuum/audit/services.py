@@ -1,0 +1,95 @@
+"""Writing the audit log.
+
+Every service that changes case data calls :func:`record` inside its own transaction, so a
+change and its entry commit or roll back together. Reads of case data are recorded by the views
+that show them (the consultation itself is the event).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from continuum.audit.context import current
+from continuum.audit.models import Action, AuditEntry
+
+if TYPE_CHECKING:
+    from continuum.core.models import Case, Membership, Person, User
+
+# Values of these fields are never copied into the log; the entry says that they changed.
+REDACTED_FIELDS = frozenset({"national_identifier", "date_of_birth", "given_names",
+                             "family_name", "aliases", "password"})
+REDACTED = "[redacted]"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Field-level before/after for the fields that changed, sensitive values redacted."""
+    changes: dict[str, dict[str, Any]] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if name in REDACTED_FIELDS:
+            changes[name] = {"before": REDACTED, "after": REDACTED}
+        else:
+            changes[name] = {"before": _jsonable(old), "after": _jsonable(new)}
+    return changes
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(instance, name) for name in fields}
+
+
+def record(
+    *,
+    action: str,
+    actor: Membership | None = None,
+    user: User | None = None,
+    obj: models.Model | None = None,
+    person: Person | None = None,
+    case: Case | None = None,
+    changes: dict[str, Any] | None = None,
+    justification: str = "",
+) -> AuditEntry:
+    """Append one entry. Call inside the transaction of the change it records."""
+    user = user or (actor.user if actor else None)
+    context = current.get()
+    return AuditEntry.objects.create(
+        action=action,
+        user_id_copy=user.pk if user else None,
+        username=user.get_username() if user else "",
+        membership_id_copy=actor.pk if actor else None,
+        agency_code=actor.agency.code if actor else "",
+        role=actor.role if actor else "",
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(getattr(obj, "reference", None) or obj.pk) if obj is not None else "",
+        person_reference=person.reference if person else "",
+        case_reference=case.reference if case else "",
+        changes=changes or {},
+        justification=justification,
+        request_id=context.request_id,
+        client_address=context.client_address,
+    )
+
+
+def record_read(*, actor: Membership, obj: models.Model, person: Person | None = None,
+                case: Case | None = None) -> AuditEntry:
+    return record(action=Action.READ, actor=actor, obj=obj, person=person, case=case)
+
+
+def record_list(*, actor: Membership, object_type: str, shown: list[str],
+                query: dict[str, Any]) -> AuditEntry:
+    """A search or list: which records were shown, and what was asked."""
+    return record(action=Action.LIST, actor=actor,
+                  changes={"object_type": object_type, "shown": shown, "query": query})

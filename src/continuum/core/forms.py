@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from continuum.core.exceptions import ApplicationError
+from continuum.core.models import Agency, Case, Membership, Person, Phase, Placement, Role
+from continuum.core.selectors import agency_list, custodial_institutions
+from continuum.core.services import PERSON_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def apply_error(form: forms.Form, error: ApplicationError) -> None:
+    """Show a service's refusal on the form: on its field where the form has one."""
+    if not error.fields:
+        form.add_error(None, error.message)
+    for name, messages in error.fields.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+class PersonForm(forms.Form):
+    """The person's record. Validation happens once, in the service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            fields_for_model(
+                Person,
+                fields=PERSON_FIELDS,
+                widgets={
+                    "date_of_birth": DateInput(),
+                    "sentence_start": DateInput(),
+                    "expected_release": DateInput(),
+                    "actual_release": DateInput(),
+                    "aliases": forms.Textarea(attrs={"rows": 2}),
+                },
+            )
+        )
+
+
+class PlacementForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Agency.objects.none()
+    )
+    unit_type = fields_for_model(Placement, fields=["unit_type"])["unit_type"]
+    started_on = forms.DateField(label=_("From"), widget=DateInput())
+    ended_on = forms.DateField(label=_("To"), widget=DateInput(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = custodial_institutions()
+
+
+OPEN_PHASES = [(value, label) for value, label in Phase.choices if value != Phase.CLOSED]
+
+
+class CaseOpenForm(forms.Form):
+    lead_agency = forms.ModelChoiceField(label=_("Lead agency"), queryset=Agency.objects.none())
+    phase = forms.ChoiceField(label=_("Phase"), choices=OPEN_PHASES, initial=Phase.REFERRED)
+    team = forms.ModelMultipleChoiceField(
+        label=_("Team agencies"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_agency"].queryset = agency_list()
+        self.fields["team"].queryset = agency_list()
+
+
+class CasePhaseForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
+
+
+class CaseTeamForm(forms.Form):
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Team agencies"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Named team members"),
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = agency_list()
+        self.fields["members"].queryset = (
+            Membership.objects.filter(is_active=True, user__is_active=True,
+                                      user__is_system_account=False)
+            .exclude(role__in=[Role.ADMINISTRATOR, Role.EVALUATOR])
+            .select_related("user", "agency")
+            .order_by("agency__name", "user__last_name")
+        )
+        self.fields["members"].label_from_instance = (
+            lambda m: f"{m.user} — {m.get_role_display()}, {m.agency}"
+        )
+
+
+class CaseFilter(django_filters.FilterSet):
+    """Filters of the case list, shared by the page and the API."""
+
+    phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Phase.choices)
+    lead_agency = django_filters.ModelChoiceFilter(
+        label=_("Lead agency"), queryset=agency_list(), to_field_name="code"
+    )
+    team_agency = django_filters.ModelChoiceFilter(
+        label=_("Team agency"),
+        field_name="team_agencies",
+        queryset=agency_list(),
+        to_field_name="code",
+    )
+    open = django_filters.BooleanFilter(
+        label=_("Open only"), method="filter_open", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Case
+        fields = ["phase", "lead_agency", "team_agency", "open"]
+
+    def filter_open(self, queryset: Any, name: str, value: bool) -> Any:
+        return queryset.exclude(phase=Phase.CLOSED) if value else queryset
