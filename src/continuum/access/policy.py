@@ -110,12 +110,18 @@ def can_change_person(membership: Membership, person: Person) -> bool:
     a custodial institution also records placements of the persons it holds."""
     if sees_everything(membership):
         return True
-    return may_read_case_content(membership) and membership.role != Role.MENTOR and (
-        person.registered_by_id == membership.agency_id
-        or scope_persons(membership, Person.objects.filter(pk=person.pk))
-        .filter(placements__ended_on__isnull=True,
-                placements__institution__in=_holding_agency_ids(membership))
-        .exists()
+    return (
+        may_read_case_content(membership)
+        and membership.role != Role.MENTOR
+        and (
+            person.registered_by_id == membership.agency_id
+            or scope_persons(membership, Person.objects.filter(pk=person.pk))
+            .filter(
+                placements__ended_on__isnull=True,
+                placements__institution__in=_holding_agency_ids(membership),
+            )
+            .exists()
+        )
     )
 
 
@@ -128,9 +134,12 @@ def get_person(membership: Membership, reference: str) -> Person:
 
 
 def get_case(membership: Membership, reference: str) -> Case:
-    case = scope_cases(membership).select_related("person", "lead_agency").filter(
-        reference=reference
-    ).first()
+    case = (
+        scope_cases(membership)
+        .select_related("person", "lead_agency")
+        .filter(reference=reference)
+        .first()
+    )
     if case is None:
         raise NotFound
     return case

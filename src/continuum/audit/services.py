@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from continuum.core.models import Case, Membership, Person, User
 
 # Values of these fields are never copied into the log; the entry says that they changed.
-REDACTED_FIELDS = frozenset({"national_identifier", "date_of_birth", "given_names",
-                             "family_name", "aliases", "password"})
+REDACTED_FIELDS = frozenset(
+    {"national_identifier", "date_of_birth", "given_names", "family_name", "aliases", "password"}
+)
 REDACTED = "[redacted]"
 
 
@@ -83,13 +84,18 @@ def record(
     )
 
 
-def record_read(*, actor: Membership, obj: models.Model, person: Person | None = None,
-                case: Case | None = None) -> AuditEntry:
+def record_read(
+    *, actor: Membership, obj: models.Model, person: Person | None = None, case: Case | None = None
+) -> AuditEntry:
     return record(action=Action.READ, actor=actor, obj=obj, person=person, case=case)
 
 
-def record_list(*, actor: Membership, object_type: str, shown: list[str],
-                query: dict[str, Any]) -> AuditEntry:
+def record_list(
+    *, actor: Membership, object_type: str, shown: list[str], query: dict[str, Any]
+) -> AuditEntry:
     """A search or list: which records were shown, and what was asked."""
-    return record(action=Action.LIST, actor=actor,
-                  changes={"object_type": object_type, "shown": shown, "query": query})
+    return record(
+        action=Action.LIST,
+        actor=actor,
+        changes={"object_type": object_type, "shown": shown, "query": query},
+    )

@@ -68,7 +68,11 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "reference", *services.PERSON_FIELDS, "registered_by", "placements", "created_at",
+            "reference",
+            *services.PERSON_FIELDS,
+            "registered_by",
+            "placements",
+            "created_at",
         ]
         read_only_fields = ["reference", "registered_by", "created_at"]
         # Uniqueness is checked by the service, with the same message as in the web form.
@@ -88,8 +92,15 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["reference", "person", "phase", "lead_agency", "team_agencies", "opened_at",
-                  "closed_at"]
+        fields = [
+            "reference",
+            "person",
+            "phase",
+            "lead_agency",
+            "team_agencies",
+            "opened_at",
+            "closed_at",
+        ]
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):
@@ -106,15 +117,22 @@ class TimelineEventSerializer(serializers.ModelSerializer):
 
 class PersonListCreate(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="reference, name, alias or exact "
-                                     "national identifier")],
+        parameters=[
+            OpenApiParameter(
+                "q", str, description="reference, name, alias or exact national identifier"
+            )
+        ],
         responses=PersonSummarySerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         query = request.query_params.get("q", "")
         persons = list(selectors.person_search(actor=_actor(request), query=query))
-        audit.record_list(actor=_actor(request), object_type="core.person",
-                          shown=[p.reference for p in persons], query={"q": query})
+        audit.record_list(
+            actor=_actor(request),
+            object_type="core.person",
+            shown=[p.reference for p in persons],
+            query={"q": query},
+        )
         return Response(PersonSummarySerializer(persons, many=True).data)
 
     @extend_schema(request=PersonSerializer, responses={201: PersonSerializer})
@@ -137,8 +155,9 @@ class PersonDetail(APIView):
         person = selectors.person_get(actor=_actor(request), reference=reference)
         serializer = PersonSerializer(person, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        person = services.person_update(actor=_actor(request), person=person,
-                                        data=serializer.validated_data)
+        person = services.person_update(
+            actor=_actor(request), person=person, data=serializer.validated_data
+        )
         return Response(PersonSerializer(person).data)
 
 
@@ -157,8 +176,9 @@ class PlacementCreate(APIView):
         person = selectors.person_get(actor=_actor(request), reference=reference)
         serializer = PlacementSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        placement = services.placement_add(actor=_actor(request), person=person,
-                                           **serializer.validated_data)
+        placement = services.placement_add(
+            actor=_actor(request), person=person, **serializer.validated_data
+        )
         return Response(PlacementSerializer(placement).data, status=status.HTTP_201_CREATED)
 
 
@@ -183,8 +203,12 @@ class CaseListCreate(generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         shown = [row["reference"] for row in response.data["results"]]
-        audit.record_list(actor=_actor(request), object_type="core.case", shown=shown,
-                          query=request.query_params.dict())
+        audit.record_list(
+            actor=_actor(request),
+            object_type="core.case",
+            shown=shown,
+            query=request.query_params.dict(),
+        )
         return response
 
     @extend_schema(request=CaseOpenSerializer, responses={201: CaseSerializer})
@@ -196,9 +220,13 @@ class CaseListCreate(generics.ListAPIView):
             person = selectors.person_get(actor=_actor(request), reference=data["person"])
         except NotFound as error:
             raise NotFound(fields={"person": [error.message]}) from error
-        case = services.case_open(actor=_actor(request), person=person,
-                                  lead_agency=data["lead_agency"], phase=data["phase"],
-                                  team=data.get("team", []))
+        case = services.case_open(
+            actor=_actor(request),
+            person=person,
+            lead_agency=data["lead_agency"],
+            phase=data["phase"],
+            team=data.get("team", []),
+        )
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
@@ -220,8 +248,9 @@ class CasePhaseChange(APIView):
         case = selectors.case_get(actor=_actor(request), reference=reference)
         serializer = CasePhaseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = services.case_change_phase(actor=_actor(request), case=case,
-                                          phase=serializer.validated_data["phase"])
+        case = services.case_change_phase(
+            actor=_actor(request), case=case, phase=serializer.validated_data["phase"]
+        )
         return Response(CaseSerializer(case).data)
 
 
@@ -240,4 +269,3 @@ class MyMemberships(APIView):
         return Response(
             MembershipSerializer(memberships, many=True, context={"actor": _actor(request)}).data
         )
-

@@ -26,10 +26,40 @@ DEMO_PASSWORD = "continuum-demo-2026"  # noqa: S105 - printed for the demo on pu
 
 INSTITUTIONS = ["Noordhaven", "Zuidmeer", "Oostwaard"]
 MUNICIPALITIES = ["Aldenburg", "Brakelstad", "Corvelo", "Dijkmond", "Elsterhaven"]
-GIVEN_NAMES = ["Avi", "Bo", "Cas", "Dani", "Eli", "Fen", "Gio", "Ilja", "Jip", "Kai", "Lou",
-               "Mika", "Noa", "Oli", "Pim", "Quin", "Rian", "Sam", "Tijn", "Vic"]
-FAMILY_NAMES = ["Synthveld", "Demohoven", "Testerbeek", "Fictiesma", "Proefdijk", "Nepstra",
-                "Voorbeeldt", "Oefenaar", "Schijnhout", "Probeersma"]
+GIVEN_NAMES = [
+    "Avi",
+    "Bo",
+    "Cas",
+    "Dani",
+    "Eli",
+    "Fen",
+    "Gio",
+    "Ilja",
+    "Jip",
+    "Kai",
+    "Lou",
+    "Mika",
+    "Noa",
+    "Oli",
+    "Pim",
+    "Quin",
+    "Rian",
+    "Sam",
+    "Tijn",
+    "Vic",
+]
+FAMILY_NAMES = [
+    "Synthveld",
+    "Demohoven",
+    "Testerbeek",
+    "Fictiesma",
+    "Proefdijk",
+    "Nepstra",
+    "Voorbeeldt",
+    "Oefenaar",
+    "Schijnhout",
+    "Probeersma",
+]
 
 
 @dataclass(frozen=True)
@@ -39,31 +69,47 @@ class DemoLogin:
     agency: str
 
 
-def _agency(code: str, name: str, type_: str, parent: Agency | None = None,
-            safety_house: str = "") -> Agency:
-    return Agency.objects.create(code=code, name=name, type=type_, jurisdiction="NL",
-                                 parent=parent, safety_house=safety_house)
+def _agency(
+    code: str, name: str, type_: str, parent: Agency | None = None, safety_house: str = ""
+) -> Agency:
+    return Agency.objects.create(
+        code=code,
+        name=name,
+        type=type_,
+        jurisdiction="NL",
+        parent=parent,
+        safety_house=safety_house,
+    )
 
 
 def _agencies() -> dict[str, Agency]:
     a: dict[str, Agency] = {}
     for name in INSTITUTIONS:
         key = name.lower()
-        a[f"pi-{key}"] = _agency(f"pi-{key}", f"PI {name} (demo)",
-                                 AgencyType.CUSTODIAL_INSTITUTION)
-        a[f"bureau-{key}"] = _agency(f"bureau-{key}", f"Bureau I&V {name} (demo)",
-                                     AgencyType.INTELLIGENCE_BUREAU, parent=a[f"pi-{key}"])
-    a["coordination"] = _agency("coordination", "National Coordination Programme (demo)",
-                                AgencyType.COORDINATION_PROGRAMME)
+        a[f"pi-{key}"] = _agency(f"pi-{key}", f"PI {name} (demo)", AgencyType.CUSTODIAL_INSTITUTION)
+        a[f"bureau-{key}"] = _agency(
+            f"bureau-{key}",
+            f"Bureau I&V {name} (demo)",
+            AgencyType.INTELLIGENCE_BUREAU,
+            parent=a[f"pi-{key}"],
+        )
+    a["coordination"] = _agency(
+        "coordination", "National Coordination Programme (demo)", AgencyType.COORDINATION_PROGRAMME
+    )
     for name in MUNICIPALITIES:
         key = name.lower()
-        a[f"gemeente-{key}"] = _agency(f"gemeente-{key}", f"Gemeente {name} (demo)",
-                                       AgencyType.MUNICIPALITY,
-                                       safety_house=f"Veiligheidshuis {name} (demo)")
-    a["reclassering-noord"] = _agency("reclassering-noord", "Probation Region North (demo)",
-                                      AgencyType.PROBATION)
-    a["reclassering-zuid"] = _agency("reclassering-zuid", "Probation Region South (demo)",
-                                     AgencyType.PROBATION)
+        a[f"gemeente-{key}"] = _agency(
+            f"gemeente-{key}",
+            f"Gemeente {name} (demo)",
+            AgencyType.MUNICIPALITY,
+            safety_house=f"Veiligheidshuis {name} (demo)",
+        )
+    a["reclassering-noord"] = _agency(
+        "reclassering-noord", "Probation Region North (demo)", AgencyType.PROBATION
+    )
+    a["reclassering-zuid"] = _agency(
+        "reclassering-zuid", "Probation Region South (demo)", AgencyType.PROBATION
+    )
     a["politie"] = _agency("politie", "Police Unit Demoland (demo)", AgencyType.POLICE)
     a["om"] = _agency("om", "Public Prosecution Demoland (demo)", AgencyType.PROSECUTION)
     a["rechtbank"] = _agency("rechtbank", "District Court Demoland (demo)", AgencyType.JUDICIARY)
@@ -99,17 +145,24 @@ def _users(agencies: dict[str, Agency]) -> dict[str, Membership]:
     memberships: dict[str, Membership] = {}
     for username, first_name, role, code in USERS:
         user = User.objects.create_user(
-            username=username, password=DEMO_PASSWORD, first_name=first_name,
-            last_name="(demo)", is_staff=role == Role.ADMINISTRATOR,
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=first_name,
+            last_name="(demo)",
+            is_staff=role == Role.ADMINISTRATOR,
             is_superuser=role == Role.ADMINISTRATOR,
         )
-        memberships[username] = Membership.objects.create(user=user, agency=agencies[code],
-                                                          role=role)
+        memberships[username] = Membership.objects.create(
+            user=user, agency=agencies[code], role=role
+        )
     for username, role, code in EXTRA_MEMBERSHIPS:
-        Membership.objects.create(user=memberships[username].user, agency=agencies[code],
-                                  role=role)
-    system = User.objects.create_user(username="police-system", first_name="Police system",
-                                      last_name="(demo)", is_system_account=True)
+        Membership.objects.create(user=memberships[username].user, agency=agencies[code], role=role)
+    system = User.objects.create_user(
+        username="police-system",
+        first_name="Police system",
+        last_name="(demo)",
+        is_system_account=True,
+    )
     system.set_unusable_password()
     system.save(update_fields=["password"])
     Membership.objects.create(user=system, agency=agencies["politie"], role=Role.POLICE_LIAISON)
@@ -126,8 +179,13 @@ PLAN = [
     (Phase.AFTERCARE, 6, True),
     (Phase.CLOSED, 4, False),
 ]
-PHASE_ORDER = [Phase.REFERRED, Phase.IN_DETENTION, Phase.RELEASE_PREPARATION, Phase.AFTERCARE,
-               Phase.CLOSED]
+PHASE_ORDER = [
+    Phase.REFERRED,
+    Phase.IN_DETENTION,
+    Phase.RELEASE_PREPARATION,
+    Phase.AFTERCARE,
+    Phase.CLOSED,
+]
 
 
 @transaction.atomic
@@ -148,13 +206,13 @@ def seed(today: date | None = None, rng_seed: int = 2026) -> list[DemoLogin]:
             person = _person(rng, number, phase, veto, contact, today)
             _placements(rng, person, phase, veto, contact, agencies, today)
             if phase is not None:
-                _case(m, person, phase, contact, rng.choice(municipalities),
-                      rng.choice(probation))
+                _case(m, person, phase, contact, rng.choice(municipalities), rng.choice(probation))
     return logins()
 
 
-def _person(rng: random.Random, number: int, phase: str | None, veto: bool,
-            actor: Membership, today: date) -> Person:
+def _person(
+    rng: random.Random, number: int, phase: str | None, veto: bool, actor: Membership, today: date
+) -> Person:
     start = today - timedelta(days=rng.randint(200, 1800))
     released = phase in (Phase.AFTERCARE, Phase.CLOSED)
     expected = start + timedelta(days=rng.randint(400, 2400))
@@ -172,8 +230,11 @@ def _person(rng: random.Random, number: int, phase: str | None, veto: bool,
         "date_of_birth": date(rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28)),
         "national_identifier": f"999{number:06d}",
         "custody_status": (
-            CustodyStatus.RELEASED if released
-            else CustodyStatus.SENTENCED if veto or phase else CustodyStatus.PRE_TRIAL
+            CustodyStatus.RELEASED
+            if released
+            else CustodyStatus.SENTENCED
+            if veto or phase
+            else CustodyStatus.PRE_TRIAL
         ),
         "sentence_start": start,
         "expected_release": expected,
@@ -183,22 +244,48 @@ def _person(rng: random.Random, number: int, phase: str | None, veto: bool,
     return services.person_register(actor=actor, data=data)
 
 
-def _placements(rng: random.Random, person: Person, phase: str | None, veto: bool,
-                actor: Membership, agencies: dict[str, Agency], today: date) -> None:
+def _placements(
+    rng: random.Random,
+    person: Person,
+    phase: str | None,
+    veto: bool,
+    actor: Membership,
+    agencies: dict[str, Agency],
+    today: date,
+) -> None:
     assert person.sentence_start is not None  # noqa: S101 - set by _person
     unit = UnitType.TERRORIST_WING if veto else UnitType.REGULAR_WARD
     moved = person.sentence_start + timedelta(days=rng.randint(60, 180))
-    earlier = rng.choice([a for k, a in agencies.items() if k.startswith("pi-")
-                          and a != actor.agency])
-    services.placement_add(actor=actor, person=person, institution=earlier, unit_type=unit,
-                           started_on=person.sentence_start, ended_on=moved)
+    earlier = rng.choice(
+        [a for k, a in agencies.items() if k.startswith("pi-") and a != actor.agency]
+    )
+    services.placement_add(
+        actor=actor,
+        person=person,
+        institution=earlier,
+        unit_type=unit,
+        started_on=person.sentence_start,
+        ended_on=moved,
+    )
     ended = person.actual_release
-    services.placement_add(actor=actor, person=person, institution=actor.agency, unit_type=unit,
-                           started_on=moved + timedelta(days=1), ended_on=ended)
+    services.placement_add(
+        actor=actor,
+        person=person,
+        institution=actor.agency,
+        unit_type=unit,
+        started_on=moved + timedelta(days=1),
+        ended_on=ended,
+    )
 
 
-def _case(m: dict[str, Membership], person: Person, phase: str, contact: Membership,
-          municipality: Agency, probation: Agency) -> None:
+def _case(
+    m: dict[str, Membership],
+    person: Person,
+    phase: str,
+    contact: Membership,
+    municipality: Agency,
+    probation: Agency,
+) -> None:
     coordinator = m["coordinator"]
     case = person.cases.first() or services.case_open(
         actor=coordinator, person=person, lead_agency=coordinator.agency, phase=Phase.REFERRED
@@ -214,7 +301,7 @@ def _case(m: dict[str, Membership], person: Person, phase: str, contact: Members
     if phase in (Phase.AFTERCARE, Phase.CLOSED):
         agencies.append(m["mentor"].agency)
     services.case_set_team(actor=coordinator, case=case, agencies=agencies, members=members)
-    for step in PHASE_ORDER[PHASE_ORDER.index(case.phase) + 1: PHASE_ORDER.index(phase) + 1]:
+    for step in PHASE_ORDER[PHASE_ORDER.index(case.phase) + 1 : PHASE_ORDER.index(phase) + 1]:
         services.case_change_phase(actor=coordinator, case=case, phase=step)
 
 

@@ -50,9 +50,7 @@ class PersonForm(forms.Form):
 
 
 class PlacementForm(forms.Form):
-    institution = forms.ModelChoiceField(
-        label=_("Institution"), queryset=Agency.objects.none()
-    )
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Agency.objects.none())
     unit_type = fields_for_model(Placement, fields=["unit_type"])["unit_type"]
     started_on = forms.DateField(label=_("From"), widget=DateInput())
     ended_on = forms.DateField(label=_("To"), widget=DateInput(), required=False)
@@ -103,14 +101,15 @@ class CaseTeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agencies"].queryset = agency_list()
         self.fields["members"].queryset = (
-            Membership.objects.filter(is_active=True, user__is_active=True,
-                                      user__is_system_account=False)
+            Membership.objects.filter(
+                is_active=True, user__is_active=True, user__is_system_account=False
+            )
             .exclude(role__in=[Role.ADMINISTRATOR, Role.EVALUATOR])
             .select_related("user", "agency")
             .order_by("agency__name", "user__last_name")
         )
-        self.fields["members"].label_from_instance = (
-            lambda m: f"{m.user} — {m.get_role_display()}, {m.agency}"
+        self.fields["members"].label_from_instance = lambda m: (
+            f"{m.user} — {m.get_role_display()}, {m.agency}"
         )
 
 

@@ -167,7 +167,9 @@ class Person(models.Model):
         null=True,
         blank=True,
         unique=True,
-        error_messages={"unique": _("A person with this national identifier is already registered.")},
+        error_messages={
+            "unique": _("A person with this national identifier is already registered.")
+        },
     )
     custody_status = models.CharField(
         _("custody status"), max_length=20, choices=CustodyStatus.choices
@@ -254,7 +256,6 @@ class Placement(models.Model):
         verbose_name=_("institution"),
         on_delete=models.PROTECT,
         related_name="placements",
-        limit_choices_to={"type": AgencyType.CUSTODIAL_INSTITUTION},
     )
     unit_type = models.CharField(_("unit"), max_length=20, choices=UnitType.choices)
     started_on = models.DateField(_("from"))

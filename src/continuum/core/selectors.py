@@ -69,6 +69,4 @@ def custodial_institutions() -> QuerySet[Agency]:
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
-    return user.memberships.filter(is_active=True, agency__is_active=True).select_related(
-        "agency"
-    )
+    return user.memberships.filter(is_active=True, agency__is_active=True).select_related("agency")

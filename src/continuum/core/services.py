@@ -114,12 +114,21 @@ def person_register(*, actor: Membership, data: dict[str, Any]) -> Person:
             "national_identifier",
             _("A person with this national identifier is already registered."),
         ) from error
-    timeline_add(person=person, kind=TimelineEvent.Kind.PERSON_REGISTERED, actor=actor,
-                 details={"agency": actor.agency.name})
+    timeline_add(
+        person=person,
+        kind=TimelineEvent.Kind.PERSON_REGISTERED,
+        actor=actor,
+        details={"agency": actor.agency.name},
+    )
     if person.sentence_start:
         _sentence_event(person, actor)
-    audit.record(action=Action.CREATE, actor=actor, obj=person, person=person,
-                 changes=audit.diff({}, audit.snapshot(person, PERSON_FIELDS)))
+    audit.record(
+        action=Action.CREATE,
+        actor=actor,
+        obj=person,
+        person=person,
+        changes=audit.diff({}, audit.snapshot(person, PERSON_FIELDS)),
+    )
     if person.is_veto:
         _open_case_for_veto(person, actor)
     return person
@@ -130,8 +139,10 @@ def _sentence_event(person: Person, actor: Membership) -> None:
         person=person,
         kind=TimelineEvent.Kind.SENTENCE_RECORDED,
         actor=actor,
-        details={name: getattr(person, name) and getattr(person, name).isoformat()
-                 for name in SENTENCE_FIELDS},
+        details={
+            name: getattr(person, name) and getattr(person, name).isoformat()
+            for name in SENTENCE_FIELDS
+        },
     )
 
 
@@ -181,8 +192,13 @@ def placement_add(
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not policy.can_change_person(actor, person):
         raise NotFound
-    placement = Placement(person=person, institution=institution, unit_type=unit_type,
-                          started_on=started_on, ended_on=ended_on)
+    placement = Placement(
+        person=person,
+        institution=institution,
+        unit_type=unit_type,
+        started_on=started_on,
+        ended_on=ended_on,
+    )
     _validate(placement, exclude=["person"])
     for other in person.placements.select_related("institution"):
         if placement.overlaps(other):
@@ -197,18 +213,29 @@ def placement_add(
             raise InvalidInput(message, {"started_on": [message]})
     placement.save()
     timeline_add(
-        person=person, kind=TimelineEvent.Kind.PLACEMENT_STARTED, actor=actor,
+        person=person,
+        kind=TimelineEvent.Kind.PLACEMENT_STARTED,
+        actor=actor,
         occurred_at=_start_of_day(started_on),
         details={"institution": institution.name, "unit_type": unit_type},
     )
     if ended_on:
         timeline_add(
-            person=person, kind=TimelineEvent.Kind.PLACEMENT_ENDED, actor=actor,
-            occurred_at=_start_of_day(ended_on), details={"institution": institution.name},
+            person=person,
+            kind=TimelineEvent.Kind.PLACEMENT_ENDED,
+            actor=actor,
+            occurred_at=_start_of_day(ended_on),
+            details={"institution": institution.name},
         )
-    audit.record(action=Action.CREATE, actor=actor, obj=placement, person=person,
-                 changes=audit.diff({}, audit.snapshot(
-                     placement, ("institution", "unit_type", "started_on", "ended_on"))))
+    audit.record(
+        action=Action.CREATE,
+        actor=actor,
+        obj=placement,
+        person=person,
+        changes=audit.diff(
+            {}, audit.snapshot(placement, ("institution", "unit_type", "started_on", "ended_on"))
+        ),
+    )
     return placement
 
 
@@ -223,11 +250,20 @@ def placement_end(*, actor: Membership, placement: Placement, ended_on: date) ->
     placement.ended_on = ended_on
     _validate(placement, exclude=["person"])
     placement.save(update_fields=["ended_on"])
-    timeline_add(person=person, kind=TimelineEvent.Kind.PLACEMENT_ENDED, actor=actor,
-                 occurred_at=_start_of_day(ended_on),
-                 details={"institution": placement.institution.name})
-    audit.record(action=Action.CHANGE, actor=actor, obj=placement, person=person,
-                 changes=audit.diff({"ended_on": None}, {"ended_on": ended_on}))
+    timeline_add(
+        person=person,
+        kind=TimelineEvent.Kind.PLACEMENT_ENDED,
+        actor=actor,
+        occurred_at=_start_of_day(ended_on),
+        details={"institution": placement.institution.name},
+    )
+    audit.record(
+        action=Action.CHANGE,
+        actor=actor,
+        obj=placement,
+        person=person,
+        changes=audit.diff({"ended_on": None}, {"ended_on": ended_on}),
+    )
     return placement
 
 
@@ -251,26 +287,56 @@ def _open_case_for_veto(person: Person, actor: Membership) -> Case | None:
         if person.custody_status in (CustodyStatus.PRE_TRIAL, CustodyStatus.SENTENCED)
         else Phase.REFERRED
     )
-    return _case_create(person=person, lead_agency=lead, phase=phase, actor=actor,
-                        team=[actor.agency], reason="veto")
+    return _case_create(
+        person=person,
+        lead_agency=lead,
+        phase=phase,
+        actor=actor,
+        team=[actor.agency],
+        reason="veto",
+    )
 
 
-def _case_create(*, person: Person, lead_agency: Agency, phase: str, actor: Membership,
-                 team: list[Agency], reason: str) -> Case:
-    case = Case(person=person, lead_agency=lead_agency, phase=phase,
-                reference=_unique_reference(Case, "MAR"))
+def _case_create(
+    *,
+    person: Person,
+    lead_agency: Agency,
+    phase: str,
+    actor: Membership,
+    team: list[Agency],
+    reason: str,
+) -> Case:
+    case = Case(
+        person=person,
+        lead_agency=lead_agency,
+        phase=phase,
+        reference=_unique_reference(Case, "MAR"),
+    )
     try:
         with transaction.atomic():
             case.save()
     except IntegrityError as error:  # a concurrent request opened one first
         raise _open_case_exists(person) from error
     case.team_agencies.set({lead_agency, *team})
-    timeline_add(person=person, case=case, kind=TimelineEvent.Kind.CASE_OPENED, actor=actor,
-                 details={"reason": reason, "lead_agency": lead_agency.name, "phase": phase})
-    audit.record(action=Action.CREATE, actor=actor, obj=case, person=person, case=case,
-                 changes={"phase": {"before": None, "after": phase},
-                          "lead_agency": {"before": None, "after": lead_agency.code},
-                          "reason": reason})
+    timeline_add(
+        person=person,
+        case=case,
+        kind=TimelineEvent.Kind.CASE_OPENED,
+        actor=actor,
+        details={"reason": reason, "lead_agency": lead_agency.name, "phase": phase},
+    )
+    audit.record(
+        action=Action.CREATE,
+        actor=actor,
+        obj=case,
+        person=person,
+        case=case,
+        changes={
+            "phase": {"before": None, "after": phase},
+            "lead_agency": {"before": None, "after": lead_agency.code},
+            "reason": reason,
+        },
+    )
     return case
 
 
@@ -299,8 +365,14 @@ def case_open(
         raise _refuse("phase", _("A case cannot be opened as closed."))
     if person.cases.exclude(phase=Phase.CLOSED).exists():
         raise _open_case_exists(person)
-    return _case_create(person=person, lead_agency=lead_agency, phase=phase, actor=actor,
-                        team=team or [], reason="opened")
+    return _case_create(
+        person=person,
+        lead_agency=lead_agency,
+        phase=phase,
+        actor=actor,
+        team=team or [],
+        reason="opened",
+    )
 
 
 @transaction.atomic
@@ -318,10 +390,21 @@ def case_change_phase(*, actor: Membership, case: Case, phase: str) -> Case:
     case.phase = phase
     case.closed_at = timezone.now() if phase == Phase.CLOSED else None
     case.save(update_fields=["phase", "closed_at"])
-    timeline_add(person=case.person, case=case, kind=TimelineEvent.Kind.PHASE_CHANGED,
-                 actor=actor, details={"before": before, "after": phase})
-    audit.record(action=Action.CHANGE, actor=actor, obj=case, person=case.person, case=case,
-                 changes={"phase": {"before": before, "after": phase}})
+    timeline_add(
+        person=case.person,
+        case=case,
+        kind=TimelineEvent.Kind.PHASE_CHANGED,
+        actor=actor,
+        details={"before": before, "after": phase},
+    )
+    audit.record(
+        action=Action.CHANGE,
+        actor=actor,
+        obj=case,
+        person=case.person,
+        case=case,
+        changes={"phase": {"before": before, "after": phase}},
+    )
     return case
 
 
@@ -331,9 +414,7 @@ def case_set_team(
 ) -> Case:
     """Replace the team. The lead agency is always on it; named members must belong to a
     team agency."""
-    case = Case.objects.select_for_update().select_related("person", "lead_agency").get(
-        pk=case.pk
-    )
+    case = Case.objects.select_for_update().select_related("person", "lead_agency").get(pk=case.pk)
     if not policy.can_change_case(actor, case):
         raise NotFound
     agency_set = {case.lead_agency, *agencies}
@@ -349,13 +430,27 @@ def case_set_team(
     }
     case.team_agencies.set(agency_set)
     case.team_members.set(members)
-    after = {"agencies": sorted(a.code for a in agency_set), "members": sorted(m.pk for m in members)}
+    after = {
+        "agencies": sorted(a.code for a in agency_set),
+        "members": sorted(m.pk for m in members),
+    }
     changes = audit.diff(before, after)
     if changes:
-        timeline_add(person=case.person, case=case, kind=TimelineEvent.Kind.TEAM_CHANGED,
-                     actor=actor, details={"agencies": sorted(a.name for a in agency_set)})
-        audit.record(action=Action.CHANGE, actor=actor, obj=case, person=case.person, case=case,
-                     changes=changes)
+        timeline_add(
+            person=case.person,
+            case=case,
+            kind=TimelineEvent.Kind.TEAM_CHANGED,
+            actor=actor,
+            details={"agencies": sorted(a.name for a in agency_set)},
+        )
+        audit.record(
+            action=Action.CHANGE,
+            actor=actor,
+            obj=case,
+            person=case.person,
+            case=case,
+            changes=changes,
+        )
     return case
 
 
@@ -385,9 +480,7 @@ def hash_token(secret: str) -> str:
 
 
 @transaction.atomic
-def token_issue(
-    *, membership: Membership, label: str = "", days: int | None = None
-) -> IssuedToken:
+def token_issue(*, membership: Membership, label: str = "", days: int | None = None) -> IssuedToken:
     """Issue a bearer token bound to one membership. The secret is returned once and only
     its hash is stored."""
     days = settings.CONTINUUM_TOKEN_DEFAULT_DAYS if days is None else days
@@ -404,8 +497,12 @@ def token_issue(
         key_hash=hash_token(secret),
         expires_at=timezone.now() + timedelta(days=days),
     )
-    audit.record(action=Action.TOKEN_ISSUED, actor=membership, obj=token,
-                 changes={"expires_at": token.expires_at.isoformat(), "label": label})
+    audit.record(
+        action=Action.TOKEN_ISSUED,
+        actor=membership,
+        obj=token,
+        changes={"expires_at": token.expires_at.isoformat(), "label": label},
+    )
     return IssuedToken(token=token, secret=secret)
 
 
@@ -417,4 +514,3 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit.record(action=Action.TOKEN_REVOKED, actor=token.membership, obj=token)
     return token
-

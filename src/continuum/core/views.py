@@ -83,16 +83,21 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form: Any) -> HttpResponse:
         # The username is recorded as typed, so a probe for accounts shows up in the log;
         # the page itself does not say whether the account exists.
-        audit.record(action=Action.LOGIN_FAILED,
-                     changes={"username": self.request.POST.get("username", "")[:150]})
+        audit.record(
+            action=Action.LOGIN_FAILED,
+            changes={"username": self.request.POST.get("username", "")[:150]},
+        )
         return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            audit.record(action=Action.LOGOUT, user=request.user,  # type: ignore[arg-type]
-                         actor=getattr(request, "membership", None))
+            audit.record(
+                action=Action.LOGOUT,
+                user=request.user,  # type: ignore[arg-type]
+                actor=getattr(request, "membership", None),
+            )
         return super().post(request, *args, **kwargs)
 
 
@@ -103,7 +108,9 @@ def choose_membership(request: HttpRequest) -> HttpResponse:
         target = ""
     chosen: int | None = None
     if request.method == "POST":
-        chosen = int(request.POST["membership"]) if request.POST.get("membership", "").isdigit() else 0
+        chosen = (
+            int(request.POST["membership"]) if request.POST.get("membership", "").isdigit() else 0
+        )
     elif len(memberships) == 1 and request.membership is None:  # type: ignore[attr-defined]
         chosen = memberships[0].pk
     if chosen is not None:
@@ -114,8 +121,9 @@ def choose_membership(request: HttpRequest) -> HttpResponse:
         else:
             request.session[SESSION_KEY] = membership.pk
             return redirect(target or _home_for(membership))
-    return render(request, "core/choose_membership.html",
-                  {"memberships": memberships, "next": target})
+    return render(
+        request, "core/choose_membership.html", {"memberships": memberships, "next": target}
+    )
 
 
 def _home_for(membership: Membership) -> str:
@@ -137,10 +145,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def person_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     persons = list(selectors.person_search(actor=_actor(request), query=query))
-    audit.record_list(actor=_actor(request), object_type="core.person",
-                      shown=[p.reference for p in persons], query={"q": query})
-    context = {"persons": persons, "query": query,
-               "may_register": policy.can_register_person(_actor(request))}
+    audit.record_list(
+        actor=_actor(request),
+        object_type="core.person",
+        shown=[p.reference for p in persons],
+        query={"q": query},
+    )
+    context = {
+        "persons": persons,
+        "query": query,
+        "may_register": policy.can_register_person(_actor(request)),
+    }
     template = "core/_person_results.html" if request.htmx else "core/person_search.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -156,8 +171,9 @@ def person_register(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             apply_error(form, error)
         else:
-            messages.success(request, _("Person %(reference)s registered.")
-                             % {"reference": person.reference})
+            messages.success(
+                request, _("Person %(reference)s registered.") % {"reference": person.reference}
+            )
             return redirect("core:person-detail", reference=person.reference)
     return render(request, "core/person_form.html", {"form": form, "person": None})
 
@@ -221,8 +237,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     filterset = CaseFilter(request.GET or None, queryset=selectors.case_list(actor=actor))
     cases = list(filterset.qs[:200])
-    audit.record_list(actor=actor, object_type="core.case", shown=[c.reference for c in cases],
-                      query=request.GET.dict())
+    audit.record_list(
+        actor=actor,
+        object_type="core.case",
+        shown=[c.reference for c in cases],
+        query=request.GET.dict(),
+    )
     return render(request, "core/case_list.html", {"filter": filterset, "cases": cases})
 
 
@@ -235,15 +255,19 @@ def case_open(request: HttpRequest, reference: str) -> HttpResponse:
     form = CaseOpenForm(request.POST or None, initial={"lead_agency": actor.agency})
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.case_open(actor=actor, person=person,
-                                      lead_agency=form.cleaned_data["lead_agency"],
-                                      phase=form.cleaned_data["phase"],
-                                      team=list(form.cleaned_data["team"]))
+            case = services.case_open(
+                actor=actor,
+                person=person,
+                lead_agency=form.cleaned_data["lead_agency"],
+                phase=form.cleaned_data["phase"],
+                team=list(form.cleaned_data["team"]),
+            )
         except ApplicationError as error:
             apply_error(form, error)
         else:
-            messages.success(request, _("Case %(reference)s opened.")
-                             % {"reference": case.reference})
+            messages.success(
+                request, _("Case %(reference)s opened.") % {"reference": case.reference}
+            )
             return redirect("core:case-detail", reference=case.reference)
     return render(request, "core/case_open.html", {"form": form, "person": person})
 
@@ -263,8 +287,10 @@ def _case_context(actor: Membership, case: Any, **forms: Any) -> dict[str, Any]:
         "team_members": case.team_members.select_related("user", "agency"),
         "may_change": policy.can_change_case(actor, case),
         "phase_form": forms.get("phase_form") or CasePhaseForm(initial={"phase": case.phase}),
-        "team_form": forms.get("team_form") or CaseTeamForm(initial={
-            "agencies": case.team_agencies.all(), "members": case.team_members.all()}),
+        "team_form": forms.get("team_form")
+        or CaseTeamForm(
+            initial={"agencies": case.team_agencies.all(), "members": case.team_members.all()}
+        ),
     }
 
 
@@ -282,8 +308,9 @@ def case_phase(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Phase changed."))
             return redirect("core:case-detail", reference=case.reference)
-    return render(request, "core/case_detail.html", _case_context(actor, case, phase_form=form),
-                  status=400)
+    return render(
+        request, "core/case_detail.html", _case_context(actor, case, phase_form=form), status=400
+    )
 
 
 @acting
@@ -294,13 +321,17 @@ def case_team(request: HttpRequest, reference: str) -> HttpResponse:
     form = CaseTeamForm(request.POST)
     if form.is_valid():
         try:
-            services.case_set_team(actor=actor, case=case,
-                                   agencies=list(form.cleaned_data["agencies"]),
-                                   members=list(form.cleaned_data["members"]))
+            services.case_set_team(
+                actor=actor,
+                case=case,
+                agencies=list(form.cleaned_data["agencies"]),
+                members=list(form.cleaned_data["members"]),
+            )
         except ApplicationError as error:
             apply_error(form, error)
         else:
             messages.success(request, _("Team saved."))
             return redirect("core:case-detail", reference=case.reference)
-    return render(request, "core/case_detail.html", _case_context(actor, case, team_form=form),
-                  status=400)
+    return render(
+        request, "core/case_detail.html", _case_context(actor, case, team_form=form), status=400
+    )

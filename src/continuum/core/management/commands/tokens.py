@@ -57,9 +57,11 @@ class Command(BaseCommand):
             )
 
     def _revoke(self, options: dict[str, Any]) -> None:
-        token = ApiToken.objects.select_related("membership__agency", "membership__user").filter(
-            prefix=options["prefix"]
-        ).first()
+        token = (
+            ApiToken.objects.select_related("membership__agency", "membership__user")
+            .filter(prefix=options["prefix"])
+            .first()
+        )
         if token is None:
             raise CommandError(f"No token with prefix {options['prefix']}.")
         services.token_revoke(token=token)
