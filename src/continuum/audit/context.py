@@ -13,4 +13,8 @@ class RequestContext:
     client_address: str | None = None
 
 
-current: ContextVar[RequestContext] = ContextVar("continuum_request", default=RequestContext())
+# RequestContext is a frozen dataclass, so sharing one default instance is safe.
+current: ContextVar[RequestContext] = ContextVar(
+    "continuum_request",
+    default=RequestContext(),  # noqa: B039
+)

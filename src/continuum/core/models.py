@@ -7,7 +7,7 @@ as overlapping placements or a second open case, live in ``services.py``.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -273,7 +273,7 @@ class Placement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.institution} ({self.started_on}–{self.ended_on or ''})"
+        return f"{self.institution} ({self.started_on} to {self.ended_on or ''})"
 
     def clean(self) -> None:
         if self.ended_on and self.started_on and self.ended_on < self.started_on:
@@ -288,7 +288,7 @@ class Placement(models.Model):
     def overlaps(self, other: Placement) -> bool:
         """Placements are inclusive date ranges; a placement ending on day D and the next
         starting on D+1 do not overlap, but sharing day D does."""
-        far = datetime.max.date()
+        far = date.max
         return self.started_on <= (other.ended_on or far) and other.started_on <= (
             self.ended_on or far
         )
