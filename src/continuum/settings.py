@@ -11,9 +11,13 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Lets admin and DRF classes take type arguments (ModelAdmin[Person]) at runtime.
+django_stubs_ext.monkeypatch()
 
 env = environ.Env()
 
@@ -28,9 +32,9 @@ VAR_DIR = Path(env.str("CONTINUUM_VAR_DIR", default=str(Path.cwd() / "var"))).re
 
 def _secret_key() -> str:
     """The key from SECRET_KEY or SECRET_KEY_FILE; outside production, one generated into var/."""
-    if value := env.str("SECRET_KEY", default=""):
+    if value := str(env.str("SECRET_KEY", default="")):
         return value
-    if path := env.str("SECRET_KEY_FILE", default=""):
+    if path := str(env.str("SECRET_KEY_FILE", default="")):
         return Path(path).read_text().strip()
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY or SECRET_KEY_FILE is required in production.")

@@ -3,7 +3,7 @@ a serializer, asks the access policy through selectors, calls one service and an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -31,15 +31,18 @@ def _actor(request: Request) -> Membership:
     return request.membership  # type: ignore[attr-defined,no-any-return]
 
 
-class AgencySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class AgencySerializer(serializers.ModelSerializer[Agency]):
+    # DRF lifts declared fields off the class, so "parent" does not shadow Field.parent.
+    parent: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Agency
         fields = ["code", "name", "type", "jurisdiction", "parent", "safety_house"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
     agency = AgencySerializer(read_only=True)
     current = serializers.SerializerMethodField()
 
@@ -48,10 +51,10 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "agency", "role", "current"]
 
     def get_current(self, membership: Membership) -> bool:
-        return membership.pk == self.context["actor"].pk
+        return bool(membership.pk == self.context["actor"].pk)
 
 
-class PlacementSerializer(serializers.ModelSerializer):
+class PlacementSerializer(serializers.ModelSerializer[Placement]):
     institution = serializers.SlugRelatedField(
         slug_field="code", queryset=selectors.custodial_institutions()
     )
@@ -61,9 +64,11 @@ class PlacementSerializer(serializers.ModelSerializer):
         fields = ["institution", "unit_type", "started_on", "ended_on"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(serializers.ModelSerializer[Person]):
     placements = PlacementSerializer(many=True, read_only=True)
-    registered_by = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    registered_by: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Person
@@ -76,19 +81,27 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["reference", "registered_by", "created_at"]
         # Uniqueness is checked by the service, with the same message as in the web form.
-        extra_kwargs = {"national_identifier": {"validators": []}}
+        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
+            "national_identifier": {"validators": []}
+        }
 
 
-class PersonSummarySerializer(serializers.ModelSerializer):
+class PersonSummarySerializer(serializers.ModelSerializer[Person]):
     class Meta:
         model = Person
         fields = ["reference", "given_names", "family_name", "custody_status", "is_veto"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
-    person = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    lead_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    team_agencies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+class CaseSerializer(serializers.ModelSerializer[Case]):
+    person: serializers.SlugRelatedField[Person] = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True
+    )
+    lead_agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    team_agencies: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Case
@@ -103,8 +116,10 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
 
-class TimelineEventSerializer(serializers.ModelSerializer):
-    case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+class TimelineEventSerializer(serializers.ModelSerializer[TimelineEvent]):
+    case: serializers.SlugRelatedField[Case] = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True
+    )
     text = serializers.SerializerMethodField()
 
     class Meta:
@@ -182,7 +197,7 @@ class PlacementCreate(APIView):
         return Response(PlacementSerializer(placement).data, status=status.HTTP_201_CREATED)
 
 
-class CaseOpenSerializer(serializers.Serializer):
+class CaseOpenSerializer(serializers.Serializer[Any]):
     person = serializers.CharField(help_text="The person's reference.")
     lead_agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
     phase = serializers.ChoiceField(
@@ -193,7 +208,7 @@ class CaseOpenSerializer(serializers.Serializer):
     )
 
 
-class CaseListCreate(generics.ListAPIView):
+class CaseListCreate(generics.ListAPIView[Case]):
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
 
@@ -238,7 +253,7 @@ class CaseDetail(APIView):
         return Response(CaseSerializer(case).data)
 
 
-class CasePhaseSerializer(serializers.Serializer):
+class CasePhaseSerializer(serializers.Serializer[Any]):
     phase = serializers.ChoiceField(choices=Phase.choices)
 
 
@@ -254,7 +269,7 @@ class CasePhaseChange(APIView):
         return Response(CaseSerializer(case).data)
 
 
-class AgencyList(generics.ListAPIView):
+class AgencyList(generics.ListAPIView[Agency]):
     serializer_class = AgencySerializer
     filterset_fields = ["type", "jurisdiction"]
 

@@ -206,7 +206,15 @@ def seed(today: date | None = None, rng_seed: int = 2026) -> list[DemoLogin]:
             person = _person(rng, number, phase, veto, contact, today)
             _placements(rng, person, phase, veto, contact, agencies, today)
             if phase is not None:
-                _case(m, person, phase, contact, rng.choice(municipalities), rng.choice(probation))
+                _case(
+                    m,
+                    person,
+                    phase,
+                    contact,
+                    rng.choice(municipalities),
+                    rng.choice(probation),
+                    mentored=rng.random() < 0.5,
+                )
     return logins()
 
 
@@ -285,6 +293,7 @@ def _case(
     contact: Membership,
     municipality: Agency,
     probation: Agency,
+    mentored: bool,
 ) -> None:
     coordinator = m["coordinator"]
     case = person.cases.first() or services.case_open(
@@ -295,13 +304,14 @@ def _case(
         members.append(m["case-manager"])
     if probation == m["probation-officer"].agency:
         members.append(m["probation-officer"])
-    if phase in (Phase.AFTERCARE, Phase.CLOSED) and len(person.reference) % 2 == 0:
+    if phase in (Phase.AFTERCARE, Phase.CLOSED) and mentored:
         members.append(m["mentor"])
     agencies = [contact.agency, municipality, probation]
     if phase in (Phase.AFTERCARE, Phase.CLOSED):
         agencies.append(m["mentor"].agency)
     services.case_set_team(actor=coordinator, case=case, agencies=agencies, members=members)
-    for step in PHASE_ORDER[PHASE_ORDER.index(case.phase) + 1 : PHASE_ORDER.index(phase) + 1]:
+    start, end = PHASE_ORDER.index(Phase(case.phase)), PHASE_ORDER.index(Phase(phase))
+    for step in PHASE_ORDER[start + 1 : end + 1]:
         services.case_change_phase(actor=coordinator, case=case, phase=step)
 
 

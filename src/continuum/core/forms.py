@@ -8,7 +8,7 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from continuum.core.exceptions import ApplicationError
-from continuum.core.models import Agency, Case, Membership, Person, Phase, Placement, Role
+from continuum.core.models import Case, Membership, Person, Phase, Placement, Role
 from continuum.core.selectors import agency_list, custodial_institutions
 from continuum.core.services import PERSON_FIELDS
 
@@ -50,67 +50,54 @@ class PersonForm(forms.Form):
 
 
 class PlacementForm(forms.Form):
-    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Agency.objects.none())
+    # Querysets are lazy and copied for each form, so class-level ones stay current.
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=custodial_institutions())
     unit_type = fields_for_model(Placement, fields=["unit_type"])["unit_type"]
     started_on = forms.DateField(label=_("From"), widget=DateInput())
     ended_on = forms.DateField(label=_("To"), widget=DateInput(), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = custodial_institutions()
 
 
 OPEN_PHASES = [(value, label) for value, label in Phase.choices if value != Phase.CLOSED]
 
 
 class CaseOpenForm(forms.Form):
-    lead_agency = forms.ModelChoiceField(label=_("Lead agency"), queryset=Agency.objects.none())
+    lead_agency = forms.ModelChoiceField(label=_("Lead agency"), queryset=agency_list())
     phase = forms.ChoiceField(label=_("Phase"), choices=OPEN_PHASES, initial=Phase.REFERRED)
     team = forms.ModelMultipleChoiceField(
         label=_("Team agencies"),
-        queryset=Agency.objects.none(),
+        queryset=agency_list(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["lead_agency"].queryset = agency_list()
-        self.fields["team"].queryset = agency_list()
 
 
 class CasePhaseForm(forms.Form):
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
 
 
+class MembershipChoiceField(forms.ModelMultipleChoiceField[Membership]):
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user} — {obj.get_role_display()}, {obj.agency}"
+
+
 class CaseTeamForm(forms.Form):
     agencies = forms.ModelMultipleChoiceField(
         label=_("Team agencies"),
-        queryset=Agency.objects.none(),
+        queryset=agency_list(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    members = forms.ModelMultipleChoiceField(
+    members = MembershipChoiceField(
         label=_("Named team members"),
-        queryset=Membership.objects.none(),
+        queryset=Membership.objects.filter(
+            is_active=True, user__is_active=True, user__is_system_account=False
+        )
+        .exclude(role__in=[Role.ADMINISTRATOR, Role.EVALUATOR])
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__last_name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = agency_list()
-        self.fields["members"].queryset = (
-            Membership.objects.filter(
-                is_active=True, user__is_active=True, user__is_system_account=False
-            )
-            .exclude(role__in=[Role.ADMINISTRATOR, Role.EVALUATOR])
-            .select_related("user", "agency")
-            .order_by("agency__name", "user__last_name")
-        )
-        self.fields["members"].label_from_instance = lambda m: (
-            f"{m.user} — {m.get_role_display()}, {m.agency}"
-        )
 
 
 class CaseFilter(django_filters.FilterSet):

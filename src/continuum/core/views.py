@@ -95,7 +95,7 @@ class LogoutView(auth_views.LogoutView):
         if request.user.is_authenticated:
             audit.record(
                 action=Action.LOGOUT,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 actor=getattr(request, "membership", None),
             )
         return super().post(request, *args, **kwargs)
