@@ -67,7 +67,7 @@ def test_release_without_sentence_start_is_refused(client, contact):
     )
     assert response.status_code == 400
     assert response.json()["fields"]["sentence_start"] == [
-        "Enter the sentence start before a release date."
+        "Enter the sentence start when you enter a release date."
     ]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from continuum.core import services
 from continuum.core.models import (
@@ -191,7 +192,7 @@ PHASE_ORDER = [
 @transaction.atomic
 def seed(today: date | None = None, rng_seed: int = 2026) -> list[DemoLogin]:
     """Create the demo world through the services, so that audit and timeline are real."""
-    today = today or date.today()  # noqa: DTZ011 - a calendar date for the demo world
+    today = today or timezone.localdate()
     rng = random.Random(rng_seed)
     agencies = _agencies()
     m = _users(agencies)

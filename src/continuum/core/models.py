@@ -156,7 +156,7 @@ IN_CUSTODY = (CustodyStatus.PRE_TRIAL, CustodyStatus.SENTENCED)
 class Person(models.Model):
     """The client. The interface shows the pseudonymous reference, not the name, wherever it can."""
 
-    reference = models.CharField(_("case reference"), max_length=20, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     given_names = models.CharField(_("given names"), max_length=200)
     family_name = models.CharField(_("family name"), max_length=200)
     aliases = models.TextField(_("aliases"), blank=True, help_text=_("One alias per line."))
@@ -230,7 +230,7 @@ class Person(models.Model):
                 )
         if (self.expected_release or self.actual_release) and not self.sentence_start:
             errors["sentence_start"] = ValidationError(
-                _("Enter the sentence start before a release date."), code="required"
+                _("Enter the sentence start when you enter a release date."), code="required"
             )
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             errors["date_of_birth"] = ValidationError(
