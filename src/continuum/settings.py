@@ -194,6 +194,7 @@ SPECTACULAR_SETTINGS = {
     "Authenticate with `Authorization: Bearer <token>`; every token is bound to one membership.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["continuum.core.permissions.HasActiveMembership"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

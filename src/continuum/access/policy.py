@@ -8,6 +8,7 @@ in this foundation release:
 
 * The administrator manages accounts and configuration and reads no case content.
 * The evaluator sees anonymised figures only, never a person or case.
+* The data-protection officer oversees through the audit log and reads no case content.
 * The coordination programme coordinates every MAR case and sees every person and case.
 * Any other membership sees a person when its agency registered the person, holds the person
   now (the custodial institution of the current placement, or that institution's intelligence
@@ -25,9 +26,18 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from continuum.core.exceptions import NotFound
-from continuum.core.models import AgencyType, Case, Membership, Person, Role
+from continuum.core.models import (
+    AgencyType,
+    Case,
+    Membership,
+    Person,
+    Role,
+    Sensitivity,
+    TimelineEvent,
+)
 
-NO_CASE_CONTENT = frozenset({Role.ADMINISTRATOR, Role.EVALUATOR})
+# The data-protection officer oversees through the audit log, not by reading case files.
+NO_CASE_CONTENT = frozenset({Role.ADMINISTRATOR, Role.EVALUATOR, Role.DATA_PROTECTION_OFFICER})
 
 
 def sees_everything(membership: Membership) -> bool:
@@ -106,22 +116,18 @@ def can_change_case(membership: Membership, case: Case) -> bool:
 
 
 def can_change_person(membership: Membership, person: Person) -> bool:
-    """Persons' records are kept by the agency that registered them and by coordination;
-    a custodial institution also records placements of the persons it holds."""
+    """A person's record (identity, sentence, placements) is kept by the agency that
+    registered it, by the custodial institution that holds the person now, and by
+    coordination. The intelligence bureau reads it but does not keep it."""
     if sees_everything(membership):
         return True
+    if not may_read_case_content(membership) or membership.role == Role.MENTOR:
+        return False
     return (
-        may_read_case_content(membership)
-        and membership.role != Role.MENTOR
-        and (
-            person.registered_by_id == membership.agency_id
-            or scope_persons(membership, Person.objects.filter(pk=person.pk))
-            .filter(
-                placements__ended_on__isnull=True,
-                placements__institution__in=_holding_agency_ids(membership),
-            )
-            .exists()
-        )
+        person.registered_by_id == membership.agency_id
+        or person.placements.filter(
+            ended_on__isnull=True, institution=membership.agency_id
+        ).exists()
     )
 
 
@@ -145,10 +151,19 @@ def get_case(membership: Membership, reference: str) -> Case:
     return case
 
 
+def scope_timeline(
+    membership: Membership, events: QuerySet[TimelineEvent]
+) -> QuerySet[TimelineEvent]:
+    """The events of a visible person's timeline this membership may read: those of a
+    sensitivity class its role allows, and of cases it may see (or of no case)."""
+    return events.filter(
+        Q(case__isnull=True) | Q(case__in=scope_cases(membership).values("pk")),
+        sensitivity__in=visible_sensitivities(membership),
+    )
+
+
 def visible_sensitivities(membership: Membership) -> set[str]:
     """Which sensitivity classes of a visible person's records this membership may read."""
-    from continuum.core.models import Sensitivity
-
     if not may_read_case_content(membership):
         return set()
     if membership.role == Role.MENTOR:

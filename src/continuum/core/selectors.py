@@ -34,7 +34,7 @@ def person_get(*, actor: Membership, reference: str) -> Person:
 
 def person_timeline(*, actor: Membership, person: Person) -> QuerySet[TimelineEvent]:
     return (
-        person.timeline.filter(sensitivity__in=policy.visible_sensitivities(actor))
+        policy.scope_timeline(actor, person.timeline.all())
         .select_related("case", "actor__agency", "actor__user")
         .order_by("-occurred_at", "-id")
     )

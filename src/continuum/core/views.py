@@ -299,6 +299,8 @@ def _case_context(actor: Membership, case: Any, **forms: Any) -> dict[str, Any]:
 def case_phase(request: HttpRequest, reference: str) -> HttpResponse:
     actor = _actor(request)
     case = selectors.case_get(actor=actor, reference=reference)
+    if not policy.can_change_case(actor, case):
+        raise Http404
     form = CasePhaseForm(request.POST)
     if form.is_valid():
         try:
@@ -318,6 +320,8 @@ def case_phase(request: HttpRequest, reference: str) -> HttpResponse:
 def case_team(request: HttpRequest, reference: str) -> HttpResponse:
     actor = _actor(request)
     case = selectors.case_get(actor=actor, reference=reference)
+    if not policy.can_change_case(actor, case):
+        raise Http404
     form = CaseTeamForm(request.POST)
     if form.is_valid():
         try:
