@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from continuum.core import services
@@ -140,3 +141,10 @@ def test_editing_a_person_shows_the_current_values_and_saves(act_as, world):
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.family_name == "Nieuw"
+
+
+def test_the_style_sheet_and_htmx_are_served(client, db):
+    for name in ("continuum/continuum.css", "continuum/htmx.min.js"):
+        assert finders.find(name), name
+        response = client.get(f"/static/{name}")
+        assert response.status_code == 200, name

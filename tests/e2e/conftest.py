@@ -15,7 +15,6 @@ if one of them was never checked.
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,27 +103,6 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(autouse=True)
-def _package_static_files(settings: Any) -> None:
-    """Serve continuum/static/ even when the staticfiles finders miss it.
-
-    ``continuum`` itself is not an installed app and ``STATICFILES_DIRS`` is not set, so
-    neither the finders nor ``collectstatic`` see ``continuum/static/``: the pages would load
-    without their style sheet and without htmx. That is a bug of the settings; until it is
-    fixed, the e2e tests add the directory (with a warning) so they test the real pages. Once
-    the settings find the files, this does nothing.
-    """
-    from django.contrib.staticfiles import finders
-
-    if finders.find("continuum/continuum.css") is None:
-        warnings.warn(
-            "continuum/static/ is not found by the staticfiles finders (add it to "
-            "STATICFILES_DIRS); the e2e tests add it themselves.",
-            stacklevel=1,
-        )
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, PACKAGE_STATIC]
-
-
 @dataclass
 class _Loads:
     """Documents loaded in a page and not yet checked for accessibility."""
@@ -136,9 +114,7 @@ _LOADS: dict[Any, _Loads] = {}
 
 
 @pytest.fixture
-def page(
-    request: pytest.FixtureRequest, browser: Any, live_server: Any, _package_static_files: None
-) -> Iterator[Any]:
+def page(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) and page for each test, on the live server."""
     context = browser.new_context(
         base_url=live_server.url, viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam"

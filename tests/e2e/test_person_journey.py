@@ -121,7 +121,7 @@ def test_person_journey_from_login_to_the_timeline_in_dutch(page: Page, world) -
     expect(page.get_by_role("link", name=case.reference)).to_be_visible()
 
     page.get_by_label("Language").select_option("nl")
-    navigate(page, page.get_by_role("button", name="Switch").click)
+    navigate(page, page.get_by_role("button", name="Change language").click)
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.get_by_role("heading", level=1)).to_have_text(person.reference)
     expect(page.locator("#timeline > li")).to_have_count(6)

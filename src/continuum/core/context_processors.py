@@ -4,6 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from continuum.access import policy
+
 
 def membership(request: HttpRequest) -> dict[str, Any]:
-    return {"membership": getattr(request, "membership", None)}
+    current = getattr(request, "membership", None)
+    return {
+        "membership": current,
+        "may_read_case_content": current is not None and policy.may_read_case_content(current),
+    }
