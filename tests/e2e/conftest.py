@@ -22,11 +22,9 @@ from typing import Any
 
 import pytest
 
-import continuum
 from tests.conftest import IN_CI
 
 E2E_DIR = Path(__file__).parent
-PACKAGE_STATIC = Path(continuum.__file__).parent / "static"
 CHROMIUM = os.environ.get("CONTINUUM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -37,7 +37,6 @@ def main(output: Path = OUTPUT) -> None:
 
 
 def _shoot(output: Path) -> None:
-    from django.contrib.staticfiles import finders
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.management import call_command
     from django.test.testcases import LiveServerThread
@@ -49,7 +48,6 @@ def _shoot(output: Path) -> None:
     from tests.e2e.conftest import (
         CHROMIUM,
         CHROMIUM_ARGS,
-        PACKAGE_STATIC,
         VIEWPORT,
         check_accessibility,
     )
@@ -57,8 +55,6 @@ def _shoot(output: Path) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        # See the e2e conftest: the settings do not find continuum/static/ yet.
-        STATICFILES_DIRS=[] if finders.find("continuum/continuum.css") else [PACKAGE_STATIC],
     ):
         demo.seed()
         person = _pictured_person(Phase.RELEASE_PREPARATION)
