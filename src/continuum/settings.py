@@ -215,3 +215,16 @@ LOGGING = {
 # Outside production, serve static files straight from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+
+# --- Audit log (app continuum.audit) ------------------------------------------------------------
+# Owned by the audit log work: the HMAC key that chains entries lives outside the database.
+
+# --- Field encryption (identifying fields of persons) -------------------------------------------
+# Owned by the field-encryption work: keys from the environment or a file in var/.
+
+# --- Sign-in and sessions -----------------------------------------------------------------------
+# Owned by the sign-in hardening work.
+
+# --- Access (app continuum.access) --------------------------------------------------------------
+CONTINUUM_EMERGENCY_ACCESS_HOURS = env.int("CONTINUUM_EMERGENCY_ACCESS_HOURS", default=4)

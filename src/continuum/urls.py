@@ -17,5 +17,7 @@ urlpatterns = [
     path("api/v1/", include("continuum.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("access/", include("continuum.access.urls")),
+    path("audit/", include("continuum.audit.urls")),
     path("", include("continuum.core.urls")),
 ]

@@ -96,6 +96,11 @@ def scope_persons(
     return persons.filter(pk__in=ids)
 
 
+def can_view_audit(membership: Membership) -> bool:
+    """The data-protection officer reads the audit log; nobody else does."""
+    return membership.is_active and membership.role == Role.DATA_PROTECTION_OFFICER
+
+
 def can_register_person(membership: Membership) -> bool:
     return may_read_case_content(membership) and membership.role != Role.MENTOR
 
