@@ -22,6 +22,9 @@ class Action(models.TextChoices):
     TOKEN_ISSUED = "token_issued", _("Token issued")
     TOKEN_REVOKED = "token_revoked", _("Token revoked")
     MEMBERSHIP_CHOSEN = "membership_chosen", _("Membership chosen")
+    DELETE = "delete", _("Delete")
+    EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
+    EMERGENCY_ACCESS_REVIEWED = "emergency_access_reviewed", _("Emergency access reviewed")
 
 
 class AuditEntry(models.Model):
