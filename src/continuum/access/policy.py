@@ -3,28 +3,51 @@
 Read this module to know who sees what. Every selector, view and API view asks it; nothing reads
 persons or cases around it.
 
-A user acts in one :class:`~continuum.core.models.Membership` (an agency and a role). The rules
-in this foundation release:
+A user acts in one :class:`~continuum.core.models.Membership` (an agency and a role).
 
-* The administrator manages accounts and configuration and reads no case content.
-* The evaluator sees anonymised figures only, never a person or case.
-* The data-protection officer oversees through the audit log and reads no case content.
-* The coordination programme coordinates every MAR case and sees every person and case.
-* Any other membership sees a person when its agency registered the person, holds the person
-  now (the custodial institution of the current placement, or that institution's intelligence
-  bureau), or is on the team of one of the person's cases (as an agency, or as a named member).
-  It sees a case when its agency leads it or is on its team, or the membership is named on it.
-* A mentor sees only the cases on which they are named, and their persons.
+Who sees a case
+    * The administrator manages accounts and configuration and reads no case content.
+    * The evaluator sees anonymised figures only, never a person or case.
+    * The data-protection officer oversees through the audit log and the emergency-access
+      review queue, and reads no case content.
+    * The coordination programme's coordinators coordinate every MAR case and see them all.
+    * A membership sees a case its agency leads or is on the team of, or on which it is named.
+      A mentor sees only the cases on which they are named.
+    * A case disclosed to the membership's agency (see :mod:`continuum.access.disclosures`)
+      is seen as a team member sees it.
+    * Emergency ("break-glass") access: a membership that stated a written justification sees
+      that one case, read-only, until the access expires (4 hours by default). The
+      data-protection officer reviews every one.
+
+What narrows it, whatever the above says
+    * **Exclusion**: a user excluded from a case sees it as not existing, and does not see its
+      person either. Nothing overrides an exclusion, not even emergency access.
+    * **Restriction**: a case with a restriction list is visible only to the users named on it
+      (and, in an emergency, through break-glass access, which is reviewed).
+
+Who sees a person
+    The person of any case the membership sees; and, outside the mentor role, a person the
+    membership's agency registered or holds now (the custodial institution of the current
+    placement, or its intelligence bureau); the coordinators see everyone. Exclusions and
+    restrictions on any of the person's cases withhold the person too. A mentor sees the
+    minimum: the reference and the name (:func:`may_read_identity`).
+
+What of a visible person's records
+    Records carry a sensitivity class. ``intelligence``: the intelligence bureau and
+    coordination only. ``case``: the team. ``mentor``: also the mentor. Case-bound records
+    show only for cases the membership sees.
 
 Objects outside a membership's scope are answered as "not found", never "forbidden", so their
-existence is not disclosed. Sensitivity classes, disclosures and emergency access extend these
-rules in the access issue.
+existence is not disclosed.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from continuum.access import disclosures
+from continuum.access.models import CaseExclusion, CaseRestriction, EmergencyAccess
 from continuum.core.exceptions import NotFound
 from continuum.core.models import (
     AgencyType,
@@ -51,6 +74,12 @@ def may_read_case_content(membership: Membership) -> bool:
     return membership.is_active and membership.role not in NO_CASE_CONTENT
 
 
+def may_read_identity(membership: Membership) -> bool:
+    """Whether identifying details beyond the name (date of birth, national identifier,
+    aliases, sentence, placements) may be shown. A mentor gets the minimum they need."""
+    return may_read_case_content(membership) and membership.role != Role.MENTOR
+
+
 def _holding_agency_ids(membership: Membership) -> list[int]:
     """The agencies whose current placements this membership sees: its own, and for a bureau
     the institution it belongs to."""
@@ -60,18 +89,63 @@ def _holding_agency_ids(membership: Membership) -> list[int]:
     return ids
 
 
+# An explicit "every row": an empty Q() vanishes when combined with | and would match nothing.
+EVERY_ROW = Q(pk__isnull=False)
+
+
+def _team_cases(membership: Membership) -> Q:
+    if sees_everything(membership):
+        return EVERY_ROW
+    named = Q(team_members=membership)
+    if membership.role == Role.MENTOR:
+        return named
+    agency = membership.agency_id
+    return named | Q(lead_agency=agency) | Q(team_agencies=agency)
+
+
+def _emergency_cases(membership: Membership) -> Q:
+    now = timezone.now()
+    active = EmergencyAccess.objects.filter(
+        membership=membership, started_at__lte=now, expires_at__gt=now
+    ).values("case_id")
+    return Q(pk__in=active)
+
+
+def _excluded_cases(membership: Membership) -> Q:
+    return Q(pk__in=CaseExclusion.objects.filter(user=membership.user_id).values("case_id"))
+
+
+def _restricted_from(membership: Membership) -> Q:
+    """Cases with a restriction list that does not name this user."""
+    restricted = CaseRestriction.objects.values("case_id")
+    named = CaseRestriction.objects.filter(user=membership.user_id).values("case_id")
+    return Q(pk__in=restricted) & ~Q(pk__in=named)
+
+
+def _visible_cases(membership: Membership) -> Q:
+    """A condition on ``Case``: the cases this membership may see."""
+    through_work = (_team_cases(membership) | disclosures.disclosed_cases(membership)) & ~(
+        _restricted_from(membership)
+    )
+    return ~_excluded_cases(membership) & (through_work | _emergency_cases(membership))
+
+
+def _withheld_persons(membership: Membership) -> Q:
+    """A condition on ``Person``: persons hidden by an exclusion or a restriction on one of
+    their cases (unless break-glass access to that case is active)."""
+    withheld = Case.objects.filter(
+        _excluded_cases(membership) | (_restricted_from(membership) & ~_emergency_cases(membership))
+    ).values("person_id")
+    return Q(pk__in=withheld)
+
+
 def scope_cases(membership: Membership, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """The cases this membership may see."""
     cases = Case.objects.all() if cases is None else cases
     if not may_read_case_content(membership):
         return cases.none()
-    if sees_everything(membership):
-        return cases
-    named = Q(team_members=membership)
-    if membership.role == Role.MENTOR:
-        return cases.filter(named).distinct()
-    agency = membership.agency_id
-    return cases.filter(named | Q(lead_agency=agency) | Q(team_agencies=agency)).distinct()
+    # Filtering on ids keeps the team joins in a subquery, so no case is listed twice.
+    return cases.filter(pk__in=Case.objects.filter(_visible_cases(membership)).values("pk"))
 
 
 def scope_persons(
@@ -81,79 +155,20 @@ def scope_persons(
     persons = Person.objects.all() if persons is None else persons
     if not may_read_case_content(membership):
         return persons.none()
+    of_visible_cases = Q(pk__in=scope_cases(membership).values("person_id"))
     if sees_everything(membership):
-        return persons
-    visible_cases = scope_cases(membership).values("person_id")
-    if membership.role == Role.MENTOR:
-        return persons.filter(pk__in=visible_cases)
-    held_here = Q(
-        placements__ended_on__isnull=True,
-        placements__institution__in=_holding_agency_ids(membership),
-    )
-    ids = persons.filter(
-        Q(registered_by=membership.agency_id) | held_here | Q(pk__in=visible_cases)
-    ).values("pk")
-    return persons.filter(pk__in=ids)
-
-
-def can_view_audit(membership: Membership) -> bool:
-    """The data-protection officer reads the audit log; nobody else does."""
-    return membership.is_active and membership.role == Role.DATA_PROTECTION_OFFICER
-
-
-def can_register_person(membership: Membership) -> bool:
-    return may_read_case_content(membership) and membership.role != Role.MENTOR
-
-
-def can_open_case(membership: Membership) -> bool:
-    """Opening a MAR case is the coordination programme's decision."""
-    return sees_everything(membership)
-
-
-def can_change_case(membership: Membership, case: Case) -> bool:
-    if sees_everything(membership):
-        return True
-    return (
-        may_read_case_content(membership)
-        and membership.role != Role.MENTOR
-        and case.lead_agency_id == membership.agency_id
-    )
-
-
-def can_change_person(membership: Membership, person: Person) -> bool:
-    """A person's record (identity, sentence, placements) is kept by the agency that
-    registered it, by the custodial institution that holds the person now, and by
-    coordination. The intelligence bureau reads it but does not keep it."""
-    if sees_everything(membership):
-        return True
-    if not may_read_case_content(membership) or membership.role == Role.MENTOR:
-        return False
-    return (
-        person.registered_by_id == membership.agency_id
-        or person.placements.filter(
-            ended_on__isnull=True, institution=membership.agency_id
-        ).exists()
-    )
-
-
-def get_person(membership: Membership, reference: str) -> Person:
-    """The person with this reference if this membership may see it; else :class:`NotFound`."""
-    person = scope_persons(membership).filter(reference=reference).first()
-    if person is None:
-        raise NotFound
-    return person
-
-
-def get_case(membership: Membership, reference: str) -> Case:
-    case = (
-        scope_cases(membership)
-        .select_related("person", "lead_agency")
-        .filter(reference=reference)
-        .first()
-    )
-    if case is None:
-        raise NotFound
-    return case
+        own = EVERY_ROW
+    elif membership.role == Role.MENTOR:
+        own = of_visible_cases
+    else:
+        held_here = Q(
+            pk__in=Person.objects.filter(
+                placements__ended_on__isnull=True,
+                placements__institution__in=_holding_agency_ids(membership),
+            ).values("pk")
+        )
+        own = Q(registered_by=membership.agency_id) | held_here | of_visible_cases
+    return persons.filter(own).exclude(_withheld_persons(membership))
 
 
 def scope_timeline(
@@ -176,3 +191,90 @@ def visible_sensitivities(membership: Membership) -> set[str]:
     if sees_everything(membership) or membership.agency.type == AgencyType.INTELLIGENCE_BUREAU:
         return {Sensitivity.INTELLIGENCE, Sensitivity.CASE, Sensitivity.MENTOR}
     return {Sensitivity.CASE, Sensitivity.MENTOR}
+
+
+def can_view_audit(membership: Membership) -> bool:
+    """The data-protection officer reads the audit log; nobody else does."""
+    return membership.is_active and membership.role == Role.DATA_PROTECTION_OFFICER
+
+
+def can_review_emergency_access(membership: Membership) -> bool:
+    return can_view_audit(membership)
+
+
+def can_break_glass(membership: Membership) -> bool:
+    """Practitioners who may need a case urgently; not mentors, and not the roles that read
+    no case content."""
+    return may_read_case_content(membership) and membership.role != Role.MENTOR
+
+
+def can_register_person(membership: Membership) -> bool:
+    return may_read_case_content(membership) and membership.role != Role.MENTOR
+
+
+def can_open_case(membership: Membership) -> bool:
+    """Opening a MAR case is the coordination programme's decision."""
+    return sees_everything(membership)
+
+
+def _sees_case(membership: Membership, case: Case) -> bool:
+    return scope_cases(membership, Case.objects.filter(pk=case.pk)).exists()
+
+
+def can_change_case(membership: Membership, case: Case) -> bool:
+    """Coordination and the lead agency change a case (phase, team). Emergency access and
+    disclosures are read-only."""
+    if not may_read_case_content(membership) or membership.role == Role.MENTOR:
+        return False
+    in_charge = sees_everything(membership) or case.lead_agency_id == membership.agency_id
+    return in_charge and _sees_case(membership, case)
+
+
+def can_manage_case_access(membership: Membership, case: Case) -> bool:
+    """Who keeps a case's exclusion and restriction lists: those who change the case."""
+    return can_change_case(membership, case)
+
+
+def can_change_person(membership: Membership, person: Person) -> bool:
+    """A person's record (identity, sentence, placements) is kept by the agency that
+    registered it, by the custodial institution that holds the person now, and by
+    coordination. The intelligence bureau reads it but does not keep it."""
+    if not may_read_case_content(membership) or membership.role == Role.MENTOR:
+        return False
+    if not scope_persons(membership, Person.objects.filter(pk=person.pk)).exists():
+        return False
+    return (
+        sees_everything(membership)
+        or person.registered_by_id == membership.agency_id
+        or person.placements.filter(
+            ended_on__isnull=True, institution=membership.agency_id
+        ).exists()
+    )
+
+
+def get_person(membership: Membership, reference: str) -> Person:
+    """The person with this reference if this membership may see it; else :class:`NotFound`."""
+    person = scope_persons(membership).filter(reference=reference).first()
+    if person is None:
+        raise NotFound
+    return person
+
+
+def get_case(membership: Membership, reference: str) -> Case:
+    """The case with this reference if this membership may see it; else :class:`NotFound`."""
+    case = (
+        scope_cases(membership)
+        .select_related("person", "lead_agency")
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None:
+        raise NotFound
+    return case
+
+
+def has_emergency_access(membership: Membership, case: Case) -> bool:
+    """Whether this membership sees the case only through break-glass access."""
+    if Case.objects.filter(pk=case.pk).filter(_team_cases(membership)).exists():
+        return False
+    return Case.objects.filter(pk=case.pk).filter(_emergency_cases(membership)).exists()

@@ -5,11 +5,22 @@ from typing import Any
 from django.http import HttpRequest
 
 from continuum.access import policy
+from continuum.access import selectors as access_selectors
+from continuum.access.models import EmergencyAccess
 
 
 def membership(request: HttpRequest) -> dict[str, Any]:
     current = getattr(request, "membership", None)
+    if current is None:
+        return {"membership": None}
     return {
         "membership": current,
-        "may_read_case_content": current is not None and policy.may_read_case_content(current),
+        "may_read_case_content": policy.may_read_case_content(current),
+        "may_break_glass": policy.can_break_glass(current),
+        "emergency_accesses": list(access_selectors.active_emergency_accesses(current)),
+        "reviews_waiting": (
+            EmergencyAccess.objects.filter(reviewed_at__isnull=True).count()
+            if policy.can_review_emergency_access(current)
+            else None
+        ),
     }
