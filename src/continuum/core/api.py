@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from continuum.access import policy
 from continuum.audit import services as audit
 from continuum.core import selectors, services
 from continuum.core.exceptions import NotFound
@@ -92,6 +93,22 @@ class PersonSummarySerializer(serializers.ModelSerializer[Person]):
         fields = ["reference", "given_names", "family_name", "custody_status", "is_veto"]
 
 
+class PersonMinimumSerializer(serializers.ModelSerializer[Person]):
+    """What a mentor may read of a person: the reference and the name."""
+
+    class Meta:
+        model = Person
+        fields = ["reference", "given_names", "family_name"]
+
+
+def _person_output(
+    actor: Membership, *, summary: bool = False
+) -> type[serializers.ModelSerializer[Any]]:
+    if not policy.may_read_identity(actor):
+        return PersonMinimumSerializer
+    return PersonSummarySerializer if summary else PersonSerializer
+
+
 class CaseSerializer(serializers.ModelSerializer[Case]):
     person: serializers.SlugRelatedField[Person] = serializers.SlugRelatedField(
         slug_field="reference", read_only=True
@@ -148,7 +165,8 @@ class PersonListCreate(APIView):
             shown=[p.reference for p in persons],
             query={"q": query},
         )
-        return Response(PersonSummarySerializer(persons, many=True).data)
+        output = _person_output(_actor(request), summary=True)
+        return Response(output(persons, many=True).data)
 
     @extend_schema(request=PersonSerializer, responses={201: PersonSerializer})
     def post(self, request: Request) -> Response:
@@ -163,7 +181,7 @@ class PersonDetail(APIView):
     def get(self, request: Request, reference: str) -> Response:
         person = selectors.person_get(actor=_actor(request), reference=reference)
         audit.record_read(actor=_actor(request), obj=person, person=person)
-        return Response(PersonSerializer(person).data)
+        return Response(_person_output(_actor(request))(person).data)
 
     @extend_schema(request=PersonSerializer, responses=PersonSerializer)
     def patch(self, request: Request, reference: str) -> Response:

@@ -7,7 +7,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -20,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from continuum.access import policy
 from continuum.audit import services as audit
-from continuum.audit.models import Action
 from continuum.core import selectors, services
 from continuum.core.exceptions import ApplicationError, NotFound
 from continuum.core.forms import (
@@ -69,36 +67,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "core/login.html"
-    redirect_authenticated_user = True
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        audit.record(action=Action.LOGIN, user=form.get_user())
-        return response
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        # The username is recorded as typed, so a probe for accounts shows up in the log;
-        # the page itself does not say whether the account exists.
-        audit.record(
-            action=Action.LOGIN_FAILED,
-            changes={"username": self.request.POST.get("username", "")[:150]},
-        )
-        return super().form_invalid(form)
-
-
-class LogoutView(auth_views.LogoutView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
-            audit.record(
-                action=Action.LOGOUT,
-                user=request.user,
-                actor=getattr(request, "membership", None),
-            )
-        return super().post(request, *args, **kwargs)
 
 
 def choose_membership(request: HttpRequest) -> HttpResponse:
@@ -188,6 +156,7 @@ def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "placements": person.placements.select_related("institution"),
         "cases": selectors.person_cases(actor=actor, person=person),
         "timeline": selectors.person_timeline(actor=actor, person=person),
+        "may_read_identity": policy.may_read_identity(actor),
         "may_change": policy.can_change_person(actor, person),
         "may_open_case": policy.can_open_case(actor),
         "placement_form": PlacementForm(),
