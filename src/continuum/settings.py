@@ -9,10 +9,12 @@ See docs/configuration.md for every variable.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +70,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "continuum.core",
     "continuum.access",
     "continuum.audit",
@@ -76,17 +82,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "continuum.core.middleware.LoginRequiredMiddleware",
     "continuum.audit.middleware.RequestContextMiddleware",
     "continuum.core.middleware.ActiveMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "continuum.core.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "continuum.urls"
@@ -201,6 +211,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "continuum.core.models.Phase"},
 }
 
 CONTINUUM_TOKEN_DEFAULT_DAYS = env.int("CONTINUUM_TOKEN_DEFAULT_DAYS", default=90)
@@ -224,7 +235,74 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Owned by the field-encryption work: keys from the environment or a file in var/.
 
 # --- Sign-in and sessions -----------------------------------------------------------------------
-# Owned by the sign-in hardening work.
+# Owned by the sign-in hardening work. See "Sign-in and sessions" in docs/configuration.md.
+
+
+def _positive(name: str, default: int) -> int:
+    value = int(env.int(name, default=default))
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1.")
+    return value
+
+
+# A second factor (TOTP) for every account that signs in; off by default outside production so
+# that the demo and the tests stay simple.
+CONTINUUM_REQUIRE_2FA = env.bool("CONTINUUM_REQUIRE_2FA", default=PRODUCTION)
+CONTINUUM_SESSION_IDLE_MINUTES = _positive("CONTINUUM_SESSION_IDLE_MINUTES", 30)
+CONTINUUM_SESSION_MAX_HOURS = _positive("CONTINUUM_SESSION_MAX_HOURS", 12)
+CONTINUUM_SIGNIN_FAILURE_LIMIT = _positive("CONTINUUM_SIGNIN_FAILURE_LIMIT", 5)
+CONTINUUM_SIGNIN_COOLOFF_MINUTES = _positive("CONTINUUM_SIGNIN_COOLOFF_MINUTES", 15)
+# Ending the browser ends the session too (shared workstations in institutions).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Argon2 first; the others stay so that older hashes still verify and are upgraded on sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# django-axes counts failed sign-ins per username AND client address together, so nobody can
+# lock a colleague out from another address. Its backend only refuses locked-out attempts;
+# ModelBackend does the authenticating.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = CONTINUUM_SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=CONTINUUM_SIGNIN_COOLOFF_MINUTES)
+# The cool-off runs from the failure that locked; more attempts meanwhile do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# The same address the audit log records (REMOTE_ADDR), never a client-supplied header: a
+# forged X-Forwarded-For would give an attacker a fresh counter for every guess.
+AXES_CLIENT_IP_CALLABLE = "continuum.core.signin.client_address"
+# A locked-out attempt gets the same page and message as a wrong password.
+AXES_LOCKOUT_CALLABLE = "continuum.core.signin.lockout_response"
+# Sign-ins are in the audit log already; axes keeps only the failure counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
+
+OTP_TOTP_ISSUER = "Continuum"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# django-csp 4: nothing from outside, no inline scripts or styles, never framed. The API docs
+# page adds a nonce for its own inline script and style (see continuum.urls).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Access (app continuum.access) --------------------------------------------------------------
 CONTINUUM_EMERGENCY_ACCESS_HOURS = env.int("CONTINUUM_EMERGENCY_ACCESS_HOURS", default=4)

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from continuum.core import demo
 from continuum.core.models import Agency, AgencyType, Case, Person, Phase, Role, User
@@ -59,7 +60,9 @@ def test_the_demo_data_is_synthetic(seeded):
 
 def test_every_role_has_a_login_named_after_it(seeded):
     for role, username in ROLE_USERNAMES.items():
-        user = authenticate(username=username, password=demo.DEMO_PASSWORD)
+        # The lockout backend (django-axes) needs the request, as every sign-in has one.
+        request = RequestFactory().post("/login/")
+        user = authenticate(request, username=username, password=demo.DEMO_PASSWORD)
         assert user is not None, username
         assert user.memberships.filter(role=role).exists(), username
         assert username in seeded

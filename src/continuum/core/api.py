@@ -231,6 +231,8 @@ class CaseListCreate(generics.ListAPIView[Case]):
     filterset_class = CaseFilter
 
     def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
+            return Case.objects.none()
         return selectors.case_list(actor=_actor(self.request))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -4,13 +4,16 @@ identifiers start with 999, a range no real register issues."""
 from __future__ import annotations
 
 import random
+from base64 import b32encode
+from binascii import unhexlify
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from continuum.core import services
+from continuum.core import accounts, services
 from continuum.core.models import (
     Agency,
     AgencyType,
@@ -24,6 +27,9 @@ from continuum.core.models import (
 )
 
 DEMO_PASSWORD = "continuum-demo-2026"  # noqa: S105 - printed for the demo on purpose
+# One shared TOTP secret for every demo account, used only when a second factor is required
+# (CONTINUUM_REQUIRE_2FA=true); printed by `continuum demo` for an authenticator app.
+DEMO_TOTP_KEY = b"continuum-demo-totp!".hex()
 
 INSTITUTIONS = ["Noordhaven", "Zuidmeer", "Oostwaard"]
 MUNICIPALITIES = ["Aldenburg", "Brakelstad", "Corvelo", "Dijkmond", "Elsterhaven"]
@@ -321,3 +327,24 @@ def logins() -> list[DemoLogin]:
     for username, _first, role, code in USERS:
         rows.append(DemoLogin(username=username, role=str(Role(role).label), agency=code))
     return rows
+
+
+def demo_totp_secret() -> str:
+    """The shared demo TOTP secret as an authenticator app takes it (base32)."""
+    return b32encode(unhexlify(DEMO_TOTP_KEY)).decode()
+
+
+@transaction.atomic
+def enrol_totp() -> int:
+    """Give every demo account that signs in a confirmed TOTP device with the shared demo
+    secret, unless it has one. Returns how many were enrolled."""
+    enrolled = 0
+    for username, *_rest in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None or accounts.totp_device_of(user) is not None:
+            continue
+        TOTPDevice.objects.create(
+            user=user, name=accounts.DEVICE_NAME, key=DEMO_TOTP_KEY, confirmed=True
+        )
+        enrolled += 1
+    return enrolled

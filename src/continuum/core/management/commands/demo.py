@@ -28,6 +28,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Seeding the synthetic demo world…")
             demo.seed()
+        if settings.CONTINUUM_REQUIRE_2FA:
+            demo.enrol_totp()
         self._print_logins()
         if not options["seed_only"]:
             call_command("runserver", options["addrport"], use_reloader=False)
@@ -38,6 +40,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{'username':<20} {'role':<26} agency")
         for login in demo.logins():
             self.stdout.write(f"{login.username:<20} {login.role:<26} {login.agency}")
+        if settings.CONTINUUM_REQUIRE_2FA:
+            self.stdout.write(
+                "\nTwo-factor sign-in is on (CONTINUUM_REQUIRE_2FA). Every demo account shares "
+                f"one TOTP secret:\n    {demo.demo_totp_secret()}\nAdd it to an authenticator "
+                "app (or run `oathtool --totp -b <secret>`) and enter its code after the password."
+            )
         self.stdout.write(
             "\nAPI: `continuum tokens create police-system` prints a token for the demo police "
             "system;\nthe schema is at /api/schema/ and the docs at /api/docs/.\n"
