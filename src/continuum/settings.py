@@ -233,6 +233,18 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # --- Field encryption (identifying fields of persons) -------------------------------------------
 # Owned by the field-encryption work: keys from the environment or a file in var/.
+# The keyring is a JSON document (see continuum.core.encryption and docs/configuration.md):
+# in CONTINUUM_FIELD_KEYS, or in the file CONTINUUM_FIELD_KEYS_FILE, which is generated with
+# mode 0600 outside production and must exist in production.
+CONTINUUM_FIELD_KEYS = env.str("CONTINUUM_FIELD_KEYS", default="")
+CONTINUUM_FIELD_KEYS_FILE = Path(
+    env.str("CONTINUUM_FIELD_KEYS_FILE", default=str(VAR_DIR / "field_keys.json"))
+)
+if PRODUCTION and not CONTINUUM_FIELD_KEYS and not CONTINUUM_FIELD_KEYS_FILE.is_file():
+    raise ImproperlyConfigured(
+        "CONTINUUM_FIELD_KEYS or CONTINUUM_FIELD_KEYS_FILE (an existing keyring file) is "
+        "required in production: see docs/configuration.md, 'Field encryption keys'."
+    )
 
 # --- Sign-in and sessions -----------------------------------------------------------------------
 # Owned by the sign-in hardening work. See "Sign-in and sessions" in docs/configuration.md.

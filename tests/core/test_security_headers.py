@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from continuum.core import services
 from continuum.core.models import Phase
+from tests.core.test_health_and_settings import THROWAWAY_FIELD_KEYS
 from tests.factories import PersonFactory
 
 
@@ -118,6 +119,7 @@ def test_the_deploy_checks_pass_under_production_settings(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "continuum.example.test",
         "CONTINUUM_VAR_DIR": str(tmp_path),
+        "CONTINUUM_FIELD_KEYS": THROWAWAY_FIELD_KEYS,
     }
     result = subprocess.run(
         [sys.executable, "-m", "continuum", "check", "--deploy", "--fail-level", "WARNING"],
