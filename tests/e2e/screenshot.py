@@ -95,11 +95,10 @@ def _pictured_person(phase: str) -> Person | None:
     """A convicted person in release preparation: a full timeline and a case with a team."""
     from continuum.core.models import Person
 
+    # Aliases are encrypted, so whether a person has any is seen after decrypting.
+    convicted = Person.objects.filter(cases__phase=phase, is_veto=True).order_by("reference")
     return (
-        Person.objects.filter(cases__phase=phase, is_veto=True)
-        .exclude(aliases="")
-        .order_by("reference")
-        .first()
+        next((person for person in convicted if person.aliases), None)
         or Person.objects.filter(cases__phase=phase).order_by("reference").first()
     )
 

@@ -7,14 +7,25 @@ as overlapping placements or a second open case, live in ``services.py``.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.base import ModelBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from continuum.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedTextField,
+    SearchTokensField,
+    with_derived_fields,
+)
 
 # Unambiguous characters for references that people read out on the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -154,23 +165,26 @@ IN_CUSTODY = (CustodyStatus.PRE_TRIAL, CustodyStatus.SENTENCED)
 
 
 class Person(models.Model):
-    """The client. The interface shows the pseudonymous reference, not the name, wherever it can."""
+    """The client. The interface shows the pseudonymous reference, not the name, wherever it can.
+
+    The identifying fields are encrypted, each value bound to this row by ``reference``
+    (see :mod:`continuum.core.fields`): ``reference`` is set before the first save and never
+    changes. The national identifier is found and kept unique through its blind index; names
+    and aliases are found through their search tokens.
+    """
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
-    given_names = models.CharField(_("given names"), max_length=200)
-    family_name = models.CharField(_("family name"), max_length=200)
-    aliases = models.TextField(_("aliases"), blank=True, help_text=_("One alias per line."))
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
-    national_identifier = models.CharField(
-        _("national identifier"),
-        max_length=32,
-        null=True,
-        blank=True,
-        unique=True,
-        error_messages={
-            "unique": _("A person with this national identifier is already registered.")
-        },
+    given_names = EncryptedCharField(_("given names"), max_length=200)
+    family_name = EncryptedCharField(_("family name"), max_length=200)
+    aliases = EncryptedTextField(_("aliases"), blank=True, help_text=_("One alias per line."))
+    date_of_birth = EncryptedDateField(_("date of birth"), null=True, blank=True)
+    national_identifier = EncryptedCharField(
+        _("national identifier"), max_length=32, null=True, blank=True
     )
+    national_identifier_index = BlindIndexField(
+        source="national_identifier", null=True, unique=True
+    )
+    search_tokens = SearchTokensField(sources=("given_names", "family_name", "aliases"))
     custody_status = models.CharField(
         _("custody status"), max_length=20, choices=CustodyStatus.choices
     )
@@ -210,6 +224,24 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def save(
+        self,
+        *,
+        force_insert: bool | tuple[ModelBase, ...] = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Iterable[str] | None = None,
+    ) -> None:
+        # A partial save of an encrypted field must refresh the indexes computed from it.
+        if update_fields is not None:
+            update_fields = with_derived_fields(Person, update_fields)
+        super().save(
+            force_insert=force_insert,
+            force_update=force_update,
+            using=using,
+            update_fields=update_fields,
+        )
+
     @property
     def full_name(self) -> str:
         return f"{self.given_names} {self.family_name}"
@@ -217,6 +249,32 @@ class Person(models.Model):
     @property
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def validate_unique(self, exclude: Collection[str] | None = None) -> None:
+        """The national identifier is unique through its blind index; the refusal is reported
+        on the identifier, the field people fill in."""
+        exclude = set(exclude or ())
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().validate_unique(exclude=exclude | {"national_identifier_index"})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "national_identifier" not in exclude and self._identifier_taken():
+            errors.setdefault("national_identifier", []).append(
+                ValidationError(
+                    _("A person with this national identifier is already registered."),
+                    code="unique",
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _identifier_taken(self) -> bool:
+        if not self.national_identifier:
+            return False
+        index = Person._meta.get_field("national_identifier_index")
+        others = Person.objects.filter(index.matching(self.national_identifier))
+        return others.exclude(pk=self.pk).exists() if self.pk else others.exists()
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}

@@ -10,22 +10,29 @@ from continuum.core.models import Agency, Case, Membership, Person, TimelineEven
 SEARCH_LIMIT = 50
 
 
-def person_search(*, actor: Membership, query: str) -> QuerySet[Person]:
-    """Persons visible to ``actor`` matching a reference, name, alias or exact national
-    identifier. An empty query lists the most recently registered."""
+def person_search(*, actor: Membership, query: str) -> list[Person]:
+    """Persons visible to ``actor`` matching a reference, an exact national identifier, or any
+    word of ``query`` in their names or aliases, sorted by name. An empty query lists the most
+    recently registered.
+
+    Names are encrypted, so words are found through keyed search tokens: a query word matches
+    a whole word, or the start of a word when it has at least three letters ("synth" finds
+    "Synthveld", "veld" does not). Case and accents do not matter. The database cannot sort
+    by an encrypted name, so the matches are sorted here, after the limit.
+    """
     persons = policy.scope_persons(actor)
     query = query.strip()
-    if query:
-        condition = Q(reference__iexact=query) | Q(national_identifier=query)
-        for word in query.split():
-            condition |= (
-                Q(given_names__icontains=word)
-                | Q(family_name__icontains=word)
-                | Q(aliases__icontains=word)
-            )
-        persons = persons.filter(condition)
-        return persons.order_by("family_name", "given_names")[:SEARCH_LIMIT]
-    return persons.order_by("-created_at")[:SEARCH_LIMIT]
+    if not query:
+        return list(persons.order_by("-created_at")[:SEARCH_LIMIT])
+    identifier = Person._meta.get_field("national_identifier_index")
+    words = Person._meta.get_field("search_tokens")
+    condition = Q(reference__iexact=query) | identifier.matching(query) | words.matching(query)
+    found = list(persons.filter(condition).order_by("reference")[:SEARCH_LIMIT])
+    return sorted(found, key=_name_order)
+
+
+def _name_order(person: Person) -> tuple[str, str, str]:
+    return (person.family_name.casefold(), person.given_names.casefold(), person.reference)
 
 
 def person_get(*, actor: Membership, reference: str) -> Person:
