@@ -7,12 +7,15 @@ from __future__ import annotations
 import base64
 import json
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.core.exceptions import FieldError
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from continuum.audit.models import AuditEntry
 from continuum.core import encryption, selectors, services
 from continuum.core.models import Person
 from tests.core.test_health_and_settings import _settings_in
@@ -66,6 +69,12 @@ def keyring_file(settings, tmp_path):
     settings.CONTINUUM_FIELD_KEYS_FILE = tmp_path / "field_keys.json"
     encryption.keyring()  # generated, as in development
     return settings.CONTINUUM_FIELD_KEYS_FILE
+
+
+def keys(*args: str) -> str:
+    out = StringIO()
+    call_command("keys", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
 
 
 # --- nothing readable in the database -------------------------------------------------------
@@ -243,6 +252,82 @@ def test_search_tokens_reveal_no_words_and_no_word_order(world):
     tokens = raw(person, "search_tokens")
     assert tokens.split() == sorted(tokens.split())
     assert all(len(token) == 16 for token in tokens.split())
+
+
+# --- rotation -------------------------------------------------------------------------------
+
+
+def test_after_rotation_and_removal_of_the_old_key_every_row_reads(world, keyring_file):
+    people = [register(world, national_identifier=f"99911122{n}") for n in range(3)]
+    old = encryption.keyring().current
+    output = keys("rotate", "--batch-size", "2")
+    new = encryption.keyring().current
+    assert new != old
+    assert "Re-encrypted 15 values in 3 rows" in output
+    assert keys("remove", old).startswith(f"Removed key {old}")
+    assert old not in json.loads(keyring_file.read_text())["keys"]
+    for person in people:
+        fresh = reloaded(person)
+        assert {name: getattr(fresh, name) for name in ENCRYPTED} == {
+            **SECRET,
+            "national_identifier": person.national_identifier,
+        }
+        assert raw(person, "given_names").startswith(f"v1:{new}:")
+    assert selectors.person_search(actor=world["coordinator"], query="999111220") == people[:1]
+
+
+def test_rotation_writes_no_audit_entry_and_changes_no_timestamps(world, keyring_file):
+    person = register(world)
+    entries = AuditEntry.objects.count()
+    keys("rotate")
+    assert AuditEntry.objects.count() == entries
+    assert reloaded(person).updated_at == person.updated_at
+
+
+def test_a_key_still_in_use_cannot_be_removed(world, keyring_file):
+    register(world)
+    old = encryption.keyring().current
+    with pytest.raises(CommandError, match="current key"):
+        keys("remove", old)
+    ring = encryption.keyring().with_new_current_key()
+    encryption.write_keyring_file(keyring_file, ring)  # a new key, but nothing re-encrypted
+    with pytest.raises(CommandError, match=f"5 values are still encrypted with {old}"):
+        keys("remove", old)
+
+
+def test_status_counts_the_values_under_each_key(world, keyring_file):
+    register(world)
+    current = encryption.keyring().current
+    output = keys("status")
+    assert f"Keyring: file {keyring_file}" in output
+    assert f"{current:<24} {5:>8}  current" in output
+
+
+def test_rotating_keys_from_the_environment_prints_the_new_keyring(world, settings):
+    ring = encryption.Keyring.generate(encryption.KeySource(path=None))
+    settings.CONTINUUM_FIELD_KEYS = ring.to_json()
+    person = register(world)
+    rotated = json.loads(keys("rotate"))
+    assert set(rotated["keys"]) == {ring.current, rotated["current"]}
+    assert raw(person, "given_names").startswith(f"v1:{ring.current}:"), "nothing re-encrypted"
+    settings.CONTINUUM_FIELD_KEYS = json.dumps(rotated)
+    assert "Re-encrypted 5 values in 1 rows" in keys("reencrypt")
+    assert reloaded(person).given_names == SECRET["given_names"]
+
+
+def test_a_rotation_keeps_keys_written_meanwhile_by_another_rotation(keyring_file):
+    stale = encryption.keyring()
+    elsewhere = stale.with_new_current_key()
+    encryption.write_keyring_file(keyring_file, elsewhere)  # another rotation got there first
+    rotated = encryption.change_keyring_file(keyring_file, encryption.Keyring.with_new_current_key)
+    assert set(rotated.keys) == {stale.current, elsewhere.current, rotated.current}
+
+
+def test_status_flags_values_under_a_key_the_keyring_lacks(world, keyring_file):
+    person = register(world)
+    version, _key_id, nonce, sealed = raw(person, "aliases").split(":")
+    write_raw(person, "aliases", ":".join([version, "k-lost", nonce, sealed]))
+    assert "NOT IN THE KEYRING" in keys("status")
 
 
 # --- the keyring's configuration ------------------------------------------------------------

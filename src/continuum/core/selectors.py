@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db.models import Q, QuerySet
 
 from continuum.access import policy
+from continuum.core.fields import (
+    Sealed,
+    encrypted_fields,
+    models_with_encrypted_fields,
+)
 from continuum.core.models import Agency, Case, Membership, Person, TimelineEvent, User
 
 SEARCH_LIMIT = 50
@@ -77,3 +84,14 @@ def custodial_institutions() -> QuerySet[Agency]:
 
 def memberships_of(user: User) -> QuerySet[Membership]:
     return user.memberships.filter(is_active=True, agency__is_active=True).select_related("agency")
+
+
+def encrypted_value_counts() -> Counter[str]:
+    """How many stored values each key id encrypts, over every encrypted field (no value is
+    decrypted). A key id that is not in the keyring shows up here too."""
+    counts: Counter[str] = Counter()
+    for model in models_with_encrypted_fields():
+        names = [field.attname for field in encrypted_fields(model)]
+        for row in model._default_manager.values_list(*names).iterator():
+            counts.update(value.key_id for value in row if isinstance(value, Sealed))
+    return counts

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from continuum.access import policy
 from continuum.audit import services as audit
 from continuum.audit.models import Action
+from continuum.core import encryption
 from continuum.core.exceptions import Conflict, InvalidInput, NotFound
+from continuum.core.fields import encrypted_fields, models_with_encrypted_fields
 from continuum.core.models import (
     Agency,
     AgencyType,
@@ -514,3 +516,42 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit.record(action=Action.TOKEN_REVOKED, actor=token.membership, obj=token)
     return token
+
+
+# --- field encryption ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reencryption:
+    rows: int
+    values: int
+    key_id: str
+
+
+def encrypted_values_reencrypt(*, batch_size: int = 200) -> Reencryption:
+    """Re-encrypt every stored value that is not under the current key, one transaction per
+    batch of rows, which are locked meanwhile so that no concurrent change is lost.
+
+    The values themselves do not change, so this writes no audit entry and leaves
+    ``updated_at`` alone: a row is saved with ``update_fields`` naming only its stale
+    encrypted fields (and the indexes derived from them, which come out the same).
+    """
+    key_id = encryption.keyring().current
+    rows = values = 0
+    for model in models_with_encrypted_fields():
+        fields = encrypted_fields(model)
+        ids = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            with transaction.atomic():
+                batch = model._default_manager.select_for_update().filter(
+                    pk__in=ids[start : start + batch_size]
+                )
+                for instance in batch.order_by("pk"):
+                    stale = [
+                        f.name for f in fields if f.stored_key_id(instance) not in {key_id, None}
+                    ]
+                    if stale:
+                        instance.save(update_fields=stale)
+                        rows += 1
+                        values += len(stale)
+    return Reencryption(rows=rows, values=values, key_id=key_id)
