@@ -163,7 +163,7 @@ class PersonListCreate(APIView):
             actor=_actor(request),
             object_type="core.person",
             shown=[p.reference for p in persons],
-            query={"q": query},
+            query=selectors.search_query_for_audit(query),
         )
         output = _person_output(_actor(request), summary=True)
         return Response(output(persons, many=True).data)

@@ -42,6 +42,12 @@ def _name_order(person: Person) -> tuple[str, str, str]:
     return (person.family_name.casefold(), person.given_names.casefold(), person.reference)
 
 
+def search_query_for_audit(query: str) -> dict[str, str]:
+    """Search words are names and identifiers: the audit log records that a search was made
+    and which persons it showed, not what was typed."""
+    return {"q": "[redacted]" if query.strip() else ""}
+
+
 def person_get(*, actor: Membership, reference: str) -> Person:
     return policy.get_person(actor, reference)
 

@@ -117,7 +117,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
         actor=_actor(request),
         object_type="core.person",
         shown=[p.reference for p in persons],
-        query={"q": query},
+        query=selectors.search_query_for_audit(query),
     )
     context = {
         "persons": persons,
