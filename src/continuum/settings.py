@@ -230,6 +230,22 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # --- Audit log (app continuum.audit) ------------------------------------------------------------
 # Owned by the audit log work: the HMAC key that chains entries lives outside the database.
+# The key is read by continuum.audit.keys when the app starts: from CONTINUUM_AUDIT_KEY (hex or
+# base64, at least 32 bytes) or the file CONTINUUM_AUDIT_KEY_FILE, which is generated with mode
+# 0600 outside production and must exist in production (the app refuses to start without it).
+CONTINUUM_AUDIT_KEY = env.str("CONTINUUM_AUDIT_KEY", default="")
+CONTINUUM_AUDIT_KEY_FILE = Path(
+    env.str("CONTINUUM_AUDIT_KEY_FILE", default=str(VAR_DIR / "audit_key"))
+)
+# Keys that sealed older entries, kept to verify them after a rotation (comma-separated).
+CONTINUUM_AUDIT_RETIRED_KEYS = env.list("CONTINUUM_AUDIT_RETIRED_KEYS", default=[])
+# Signed checkpoints of the chain's head, outside the database: one line per checkpoint.
+CONTINUUM_AUDIT_CHECKPOINT_FILE = Path(
+    env.str("CONTINUUM_AUDIT_CHECKPOINT_FILE", default=str(VAR_DIR / "audit-checkpoints.jsonl"))
+)
+CONTINUUM_AUDIT_CHECKPOINT_EVERY = env.int("CONTINUUM_AUDIT_CHECKPOINT_EVERY", default=1000)
+if CONTINUUM_AUDIT_CHECKPOINT_EVERY < 1:
+    raise ImproperlyConfigured("CONTINUUM_AUDIT_CHECKPOINT_EVERY must be at least 1.")
 
 # --- Field encryption (identifying fields of persons) -------------------------------------------
 # Owned by the field-encryption work: keys from the environment or a file in var/.

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,10 @@ class AuditConfig(AppConfig):
     name = "continuum.audit"
     label = "audit"
     verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        # Load the audit key now, so that a server without one (in production) refuses to
+        # start instead of failing on its first audited request.
+        from continuum.audit.keys import keyring
+
+        keyring()

@@ -2,7 +2,8 @@
 
 Every service that changes case data calls :func:`record` inside its own transaction, so a
 change and its entry commit or roll back together. Reads of case data are recorded by the views
-that show them (the consultation itself is the event).
+that show them (the consultation itself is the event). :func:`record` seals each entry into the
+hash chain (:mod:`continuum.audit.chain`); nothing else writes entries.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils import timezone
 
+from continuum.audit import chain
 from continuum.audit.context import current
 from continuum.audit.models import Action, AuditEntry
 
@@ -62,26 +65,33 @@ def record(
     case: Case | None = None,
     changes: dict[str, Any] | None = None,
     justification: str = "",
+    person_reference: str = "",
 ) -> AuditEntry:
-    """Append one entry. Call inside the transaction of the change it records."""
+    """Append one entry. Call inside the transaction of the change it records.
+
+    ``person_reference`` names a person by reference where there is no :class:`Person` to
+    pass (the log outlives erased persons); ``person`` wins when both are given.
+    """
     user = user or (actor.user if actor else None)
     context = current.get()
-    return AuditEntry.objects.create(
-        action=action,
-        user_id_copy=user.pk if user else None,
-        username=user.get_username() if user else "",
-        membership_id_copy=actor.pk if actor else None,
-        agency_code=actor.agency.code if actor else "",
-        role=actor.role if actor else "",
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(getattr(obj, "reference", None) or obj.pk) if obj is not None else "",
-        person_reference=person.reference if person else "",
-        case_reference=case.reference if case else "",
-        changes=changes or {},
-        justification=justification,
-        request_id=context.request_id,
-        client_address=context.client_address,
-    )
+    facts = {
+        "at": timezone.now(),
+        "action": str(action),
+        "user_id_copy": user.pk if user else None,
+        "username": user.get_username() if user else "",
+        "membership_id_copy": actor.pk if actor else None,
+        "agency_code": actor.agency.code if actor else "",
+        "role": str(actor.role) if actor else "",
+        "object_type": obj._meta.label_lower if obj is not None else "",
+        "object_id": str(getattr(obj, "reference", None) or obj.pk) if obj is not None else "",
+        "person_reference": person.reference if person else person_reference,
+        "case_reference": case.reference if case else "",
+        "changes": changes or {},
+        "justification": justification,
+        "request_id": context.request_id,
+        "client_address": context.client_address,
+    }
+    return chain.append(facts)
 
 
 def record_read(

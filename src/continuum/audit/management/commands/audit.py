@@ -1,0 +1,92 @@
+"""``continuum audit``: verify the audit log, and checkpoint it.
+
+* ``continuum audit verify`` walks the whole chain and compares it with the checkpoints;
+  prints the number of entries and ``OK``, or the first entry where it breaks and why. Exit
+  code 1 on any problem, so cron or monitoring can alert on it.
+* ``continuum audit checkpoint`` appends a signed checkpoint of the chain's head to the
+  checkpoint file (run it from cron, so quiet periods are covered too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, transaction
+
+from continuum.audit import checkpoints
+from continuum.audit.chain import newest
+from continuum.audit.models import AuditEntry, AuditHead
+from continuum.audit.verify import BATCH_SIZE, Report, verify
+
+
+class Command(BaseCommand):
+    help = "Verify or checkpoint the hash-chained audit log."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        commands = parser.add_subparsers(dest="subcommand", required=True)
+        check = commands.add_parser("verify", help="Check every entry and the checkpoints.")
+        check.add_argument("--database", default=DEFAULT_DB_ALIAS)
+        check.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+        check.add_argument(
+            "--checkpoint-file", type=Path, help="Default: CONTINUUM_AUDIT_CHECKPOINT_FILE."
+        )
+        point = commands.add_parser("checkpoint", help="Append a signed checkpoint of the head.")
+        point.add_argument("--database", default=DEFAULT_DB_ALIAS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        handlers: dict[str, Callable[..., None]] = {
+            "verify": self._verify,
+            "checkpoint": self._checkpoint,
+        }
+        handlers[options["subcommand"]](**options)
+
+    def _verify(
+        self, *, database: str, batch_size: int, checkpoint_file: Path | None, **_: Any
+    ) -> None:
+        report = verify(using=database, batch_size=batch_size, checkpoint_file=checkpoint_file)
+        self._print_report(report)
+        if not report.ok:
+            raise CommandError("The audit log did not verify.", returncode=1)
+
+    def _print_report(self, report: Report) -> None:
+        self.stdout.write(
+            f"Checked {report.entries} entries (newest: sequence {report.head_sequence}); "
+            f"{report.checkpoints_matched} checkpoints matched."
+        )
+        if report.ok:
+            self.stdout.write(self.style.SUCCESS("OK"))
+            return
+        break_ = report.first_break
+        if break_ is not None:
+            self.stdout.write(self.style.ERROR(f"BROKEN at {break_}"))
+        for finding in report.findings:
+            if finding is not break_:
+                self.stdout.write(self.style.ERROR(f"PROBLEM: {finding}"))
+
+    def _checkpoint(self, *, database: str, **_: Any) -> None:
+        checkpoint = _current_checkpoint(database)
+        checkpoints.write(checkpoint)
+        self.stdout.write(
+            f"Checkpoint written to {checkpoints.path()}: {checkpoint.entries} entries, "
+            f"sequence {checkpoint.sequence}, hash {checkpoint.entry_hash}."
+        )
+
+
+def _current_checkpoint(using: str) -> checkpoints.Checkpoint:
+    """The head of the chain and the number of entries, read while appends wait (the head row
+    is locked), so the two belong together. A log whose count does not match its numbering is
+    refused: signing it would vouch for a broken log."""
+    with transaction.atomic(using=using):
+        AuditHead.objects.using(using).select_for_update().filter(pk=AuditHead.ROW).first()
+        sequence, entry_hash = newest(using)
+        count = AuditEntry.objects.using(using).count()
+    if count != sequence:
+        raise CommandError(
+            f"The log holds {count} entries but its newest is sequence {sequence}; "
+            "run `continuum audit verify` before checkpointing.",
+            returncode=1,
+        )
+    return checkpoints.Checkpoint.at_head(sequence, entry_hash, entries=count)

@@ -1,0 +1,122 @@
+"""``continuum audit verify``: OK for an intact log; otherwise the first entry that breaks,
+and why, with exit code 1."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.db import connection
+
+from continuum.audit.verify import Problem, verify
+from tests.audit.conftest import behind_the_back, entries, expected_seal, triggers_lifted
+
+
+def test_an_intact_log_prints_its_count_and_ok(db, run_audit):
+    entries(7)
+    code, output = run_audit("verify")
+    assert code == 0
+    assert "Checked 7 entries" in output
+    assert output.rstrip().endswith("OK")
+
+
+def test_an_empty_log_is_ok(db, run_audit):
+    assert run_audit("verify") == (0, run_audit("verify")[1])
+    assert "Checked 0 entries" in run_audit("verify")[1]
+
+
+def test_editing_one_entry_behind_the_applications_back_is_detected_and_named(db, run_audit):
+    written = entries(6)
+    target = written[3]
+    behind_the_back(
+        "UPDATE audit_auditentry SET content = REPLACE(content, %s, %s) WHERE id = %s",
+        ['"action":"login_failed"', '"action":"logout"', target.pk],
+    )
+    code, output = run_audit("verify", "--batch-size", "2")
+    assert code == 1
+    assert f"BROKEN at entry sequence {target.sequence} (id {target.pk}): hash mismatch" in output
+    assert "Checked 3 entries" in output
+
+
+def test_a_forged_entry_with_a_plain_sha256_hash_is_detected(db, run_audit):
+    """Someone without the key recomputes the hash the obvious way; it does not pass."""
+    written = entries(4)
+    target = written[1]
+    forged = target.content.replace('"username":""', '"username":"nobody"')
+    digest = hashlib.sha256((target.prev_hash + forged).encode()).hexdigest()
+    behind_the_back(
+        "UPDATE audit_auditentry SET content = %s, entry_hash = %s WHERE id = %s",
+        [forged, digest, target.pk],
+    )
+    code, output = run_audit("verify")
+    assert code == 1
+    assert f"entry sequence {target.sequence} (id {target.pk}): hash mismatch" in output
+
+
+def test_an_entry_sealed_with_another_key_is_detected(db):
+    written = entries(3)
+    target = written[2]
+    wrong = expected_seal(target.prev_hash, target.content, key=b"x" * 32)
+    behind_the_back("UPDATE audit_auditentry SET entry_hash = %s WHERE id = %s", [wrong, target.pk])
+    report = verify()
+    assert report.first_break is not None
+    assert (report.first_break.problem, report.first_break.entry_id) == (
+        Problem.HASH_MISMATCH,
+        target.pk,
+    )
+
+
+def test_deleting_an_entry_in_the_middle_is_a_gap_at_the_next(db, run_audit):
+    written = entries(5)
+    behind_the_back("DELETE FROM audit_auditentry WHERE id = %s", [written[2].pk])
+    code, output = run_audit("verify")
+    assert code == 1
+    after = written[3]
+    assert f"entry sequence {after.sequence} (id {after.pk}): gap" in output
+    assert "expected sequence 3" in output
+
+
+def test_a_changed_previous_hash_is_a_broken_link(db):
+    written = entries(3)
+    behind_the_back(
+        "UPDATE audit_auditentry SET prev_hash = %s WHERE id = %s", ["f" * 64, written[1].pk]
+    )
+    report = verify()
+    assert report.first_break is not None
+    assert (report.first_break.problem, report.first_break.sequence) == (Problem.BROKEN_LINK, 2)
+
+
+def test_entries_moved_out_of_order_are_detected(db):
+    """Swapping two entries' ids keeps every seal intact, but not the order."""
+    first, second, _ = entries(3)
+    with triggers_lifted(), connection.cursor() as cursor:
+        for old, new in ((first.pk, 1_000_000), (second.pk, first.pk), (1_000_000, second.pk)):
+            cursor.execute("UPDATE audit_auditentry SET id = %s WHERE id = %s", [new, old])
+    report = verify()
+    assert report.first_break is not None
+    assert (report.first_break.problem, report.first_break.entry_id) == (Problem.GAP, first.pk)
+    assert report.first_break.sequence == second.sequence
+
+
+def test_a_missing_trigger_is_reported(db, run_audit):
+    entries(1)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute('DROP TRIGGER "audit_entry_refuse_delete"')
+        else:
+            cursor.execute(
+                'ALTER TABLE audit_auditentry DISABLE TRIGGER "audit_entry_refuse_delete"'
+            )
+    code, output = run_audit("verify")
+    assert code == 1
+    assert "unprotected: trigger audit_entry_refuse_delete is missing or disabled" in output
+
+
+def test_a_column_no_longer_derived_from_the_content_is_reported(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot turn a generated column into a plain one in place.")
+    entries(1)
+    with connection.cursor() as cursor:
+        cursor.execute('ALTER TABLE audit_auditentry ALTER COLUMN "username" DROP EXPRESSION')
+    problems = [str(f) for f in verify().findings]
+    assert problems == ["unprotected: column username is no longer derived from the content"]
