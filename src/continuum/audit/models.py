@@ -44,6 +44,7 @@ class Action(models.TextChoices):
     DELETE = "delete", _("Delete")
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
     EMERGENCY_ACCESS_REVIEWED = "emergency_access_reviewed", _("Emergency access reviewed")
+    EXPORT = "export", _("Export")
 
 
 def _derived(key: str, kind: str, output_field: models.Field[Any, Any], **options: Any) -> Any:

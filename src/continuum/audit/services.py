@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-from continuum.audit import chain
+from continuum.audit import chain, exports, selectors
 from continuum.audit.context import current
 from continuum.audit.models import Action, AuditEntry
 
@@ -109,3 +109,25 @@ def record_list(
         actor=actor,
         changes={"object_type": object_type, "shown": shown, "query": query},
     )
+
+
+@transaction.atomic
+def person_export(
+    *, actor: Membership, reference: str, file_format: str, justification: str
+) -> exports.ExportFile:
+    """Every entry about the person with ``reference``, as a file for the data-protection
+    officer, and an ``export`` entry that says who took it, why, and what it held. The export
+    entry is written in the same transaction as the read, so there is no copy without it."""
+    entries = list(selectors.entries_about_person(actor=actor, reference=reference))
+    record(
+        action=Action.EXPORT,
+        actor=actor,
+        person_reference=reference,
+        justification=justification,
+        changes={
+            "format": file_format,
+            "entries": len(entries),
+            "sequences": [entries[0].sequence, entries[-1].sequence] if entries else [],
+        },
+    )
+    return exports.render(entries, reference=reference, file_format=file_format)

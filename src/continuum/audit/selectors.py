@@ -1,0 +1,35 @@
+"""Reads of the audit log, for the data-protection officer only.
+
+Each selector asks the access policy first and answers :class:`NotFound` to anyone else, as
+the rest of Continuum does for records a membership may not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+
+from continuum.access import policy
+from continuum.audit.forms import EntryFilter
+from continuum.audit.models import AuditEntry
+from continuum.core.exceptions import NotFound
+from continuum.core.models import Membership
+
+
+def _require_audit_access(actor: Membership) -> None:
+    if not policy.can_view_audit(actor):
+        raise NotFound
+
+
+def entry_list(*, actor: Membership, query: Mapping[str, Any] | None) -> EntryFilter:
+    """The log, newest first, filtered by ``query`` (the page's GET parameters)."""
+    _require_audit_access(actor)
+    return EntryFilter(query or None, queryset=AuditEntry.objects.order_by("-sequence"))
+
+
+def entries_about_person(*, actor: Membership, reference: str) -> QuerySet[AuditEntry]:
+    """Every entry that names the person with ``reference``, oldest first."""
+    _require_audit_access(actor)
+    return AuditEntry.objects.filter(person_reference=reference).order_by("sequence")
