@@ -120,3 +120,40 @@ def test_a_column_no_longer_derived_from_the_content_is_reported(db):
         cursor.execute('ALTER TABLE audit_auditentry ALTER COLUMN "username" DROP EXPRESSION')
     problems = [str(f) for f in verify().findings]
     assert problems == ["unprotected: column username is no longer derived from the content"]
+
+
+def _redefine_role_column() -> None:
+    """Someone who may change the schema drops a derived column and adds it back, computed
+    from something else than the content."""
+    with connection.cursor() as cursor:
+        cursor.execute('ALTER TABLE audit_auditentry DROP COLUMN "role"')
+        kind = "STORED" if connection.vendor == "postgresql" else "VIRTUAL"
+        cursor.execute(
+            "ALTER TABLE audit_auditentry ADD COLUMN role text "
+            f"GENERATED ALWAYS AS ('coordinator') {kind}"
+        )
+
+
+def test_a_redefined_derived_column_is_found_by_the_derived_check(db, world, run_audit):
+    from continuum.audit import services
+
+    entries(2)
+    entry = services.record(action="read", actor=world["contact_point"])
+    _redefine_role_column()
+    assert verify().ok  # the schema check alone cannot tell
+    report = verify(derived=True)
+    assert [str(f) for f in report.findings] == [
+        f"entry sequence 1 (id {entry.pk - 2}): derived column mismatch: "
+        "column role does not say what the content says"
+    ]
+    code, output = run_audit("verify", "--derived")
+    assert code == 1
+    assert "derived column mismatch" in output
+
+
+def test_the_derived_check_passes_on_an_intact_log(db, world):
+    from continuum.audit import services
+
+    services.record(action="read", actor=world["case_manager"], justification="🙂 ünï")
+    entries(2)
+    assert verify(derived=True).ok

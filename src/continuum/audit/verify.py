@@ -15,16 +15,19 @@ stays flat however long the log is), and for each entry checks that
 After the walk, a log that ends before the newest checkpoint, or before the head row said it
 did when the walk began, has lost its newest entries (**checkpoint mismatch** / **head
 mismatch**). The verifier also reports unreadable or badly signed checkpoint lines, missing or
-disabled triggers, and derived columns the database no longer computes from the content.
+disabled triggers, and derived columns the database no longer computes from the content; with
+``derived=True`` (``continuum audit verify --derived``, a slower full scan) it also recomputes
+every derived column from the content and names the first entry where they differ.
 
 Why hash the stored text instead of re-serialising the columns: the content is the record,
 and every column shown or searched is computed from it by the database (generated columns), so
 the columns cannot disagree with what is sealed unless the schema itself is changed, which is
-checked here too. Re-serialising columns would verify a copy made by the verifier; hashing the
-text as stored verifies what is kept. It is also what makes verification exact (no serialiser
-has to reproduce the writer's bytes) and fast: the database hands over
-``prev_hash || content`` and the loop does one HMAC per entry. How fast, against the floor of
-any Python verifier, is in docs/benchmarks.md (``continuum audit benchmark``).
+checked here too (cheaply by default, exhaustively with ``derived``). Re-serialising columns
+would verify a copy made by the verifier; hashing the text as stored verifies what is kept. It
+is also what makes verification exact (no serialiser has to reproduce the writer's bytes) and
+fast: the database hands over ``prev_hash || content`` and the loop does one HMAC per entry.
+How fast, against the floor of any Python verifier, is in docs/benchmarks.md
+(``continuum audit benchmark``).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import ExpressionWrapper, F, GeneratedField, Q
 
 from continuum.audit import checkpoints, triggers
 from continuum.audit.chain import GENESIS
@@ -64,6 +68,7 @@ class Problem(StrEnum):
     HEAD_MISMATCH = "head mismatch"
     BAD_CHECKPOINT = "bad checkpoint"
     UNPROTECTED = "unprotected"
+    DERIVED_MISMATCH = "derived column mismatch"
 
 
 @dataclass(frozen=True)
@@ -104,11 +109,15 @@ def verify(
     keys: Keyring | None = None,
     checkpoint_file: Path | None = None,
     batch_size: int = BATCH_SIZE,
+    derived: bool = False,
 ) -> Report:
-    """Check the whole log in database ``using``; see the module's docstring for what."""
+    """Check the whole log in database ``using``; see the module's docstring for what. With
+    ``derived``, also recompute every derived column from the content (:func:`_derived`)."""
     keys = keys or keyring()
     report = Report()
     report.findings.extend(_schema_findings(using))
+    if derived:
+        report.findings.extend(_derived_findings(using))
     reading = checkpoints.read(keys, checkpoint_file)
     report.findings.extend(Finding(Problem.BAD_CHECKPOINT, p) for p in reading.problems)
     head_before = AuditHead.objects.using(using).filter(pk=AuditHead.ROW).first()
@@ -135,6 +144,44 @@ def _schema_findings(using: str) -> list[Finding]:
         for name in triggers.ungenerated_columns(connection, derived)
     )
     return findings
+
+
+def _derived_findings(using: str) -> list[Finding]:
+    """The first entry whose derived columns are not what its content says, computed afresh
+    by the database with the columns' own expressions.
+
+    The schema check above sees a column that is no longer generated, but not one dropped
+    and added again with another expression (which takes the right to change the schema).
+    This finds that too, at the price of a full scan that parses every entry's JSON once per
+    column: it is the ``--derived`` option of ``continuum audit verify``, not the default.
+    """
+    fields = [f for f in AuditEntry._meta.concrete_fields if isinstance(f, GeneratedField)]
+    entries = AuditEntry.objects.using(using).annotate(
+        **{f"expected_{f.name}": _expected(f) for f in fields}
+    )
+    agrees = Q()
+    for name in (f.name for f in fields):
+        agrees &= Q(**{name: F(f"expected_{name}")}) | Q(
+            **{f"{name}__isnull": True, f"expected_{name}__isnull": True}
+        )
+    first = entries.exclude(agrees).order_by("id").values_list("id", "sequence").first()
+    if first is None:
+        return []
+    entry = entries.get(pk=first[0])
+    names = [f.name for f in fields if not _same(entry, f.name)]
+    detail = f"column {', '.join(names)} does not say what the content says"
+    return [Finding(Problem.DERIVED_MISMATCH, detail, first[1], first[0])]
+
+
+def _expected(field: GeneratedField) -> ExpressionWrapper[Any]:
+    """The field's own expression, evaluated in a query instead of stored."""
+    expression = field.expression  # type: ignore[attr-defined]  # missing from django-stubs
+    output: Any = field.output_field
+    return ExpressionWrapper(expression, output_field=output.clone())
+
+
+def _same(entry: AuditEntry, name: str) -> bool:
+    return str(getattr(entry, name)) == str(getattr(entry, f"expected_{name}"))
 
 
 # What the walk reads of each entry, in id order after a given id. The message is the bytes

@@ -2,7 +2,8 @@
 
 * ``continuum audit verify`` walks the whole chain and compares it with the checkpoints;
   prints the number of entries and ``OK``, or the first entry where it breaks and why. Exit
-  code 1 on any problem, so cron or monitoring can alert on it.
+  code 1 on any problem, so cron or monitoring can alert on it. ``--derived`` also
+  recomputes every searchable column from the sealed content (slower).
 * ``continuum audit checkpoint`` appends a signed checkpoint of the chain's head to the
   checkpoint file (run it from cron, so quiet periods are covered too).
 * ``continuum audit benchmark --entries N`` times the verifier on N generated entries in a
@@ -35,6 +36,11 @@ class Command(BaseCommand):
         check.add_argument(
             "--checkpoint-file", type=Path, help="Default: CONTINUUM_AUDIT_CHECKPOINT_FILE."
         )
+        check.add_argument(
+            "--derived",
+            action="store_true",
+            help="Also recompute every derived column from the content (a slow full scan).",
+        )
         point = commands.add_parser("checkpoint", help="Append a signed checkpoint of the head.")
         point.add_argument("--database", default=DEFAULT_DB_ALIAS)
         bench = commands.add_parser("benchmark", help="Time the verifier against the floor.")
@@ -58,9 +64,20 @@ class Command(BaseCommand):
         handlers[options["subcommand"]](**options)
 
     def _verify(
-        self, *, database: str, batch_size: int, checkpoint_file: Path | None, **_: Any
+        self,
+        *,
+        database: str,
+        batch_size: int,
+        checkpoint_file: Path | None,
+        derived: bool,
+        **_: Any,
     ) -> None:
-        report = verify(using=database, batch_size=batch_size, checkpoint_file=checkpoint_file)
+        report = verify(
+            using=database,
+            batch_size=batch_size,
+            checkpoint_file=checkpoint_file,
+            derived=derived,
+        )
         self._print_report(report)
         if not report.ok:
             raise CommandError("The audit log did not verify.", returncode=1)
