@@ -120,6 +120,7 @@ def test_the_deploy_checks_pass_under_production_settings(tmp_path):
         "ALLOWED_HOSTS": "continuum.example.test",
         "CONTINUUM_VAR_DIR": str(tmp_path),
         "CONTINUUM_FIELD_KEYS": THROWAWAY_FIELD_KEYS,
+        "CONTINUUM_AUDIT_KEY": secrets.token_hex(32),
     }
     result = subprocess.run(
         [sys.executable, "-m", "continuum", "check", "--deploy", "--fail-level", "WARNING"],

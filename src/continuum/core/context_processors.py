@@ -17,6 +17,7 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "membership": current,
         "may_read_case_content": policy.may_read_case_content(current),
         "may_break_glass": policy.can_break_glass(current),
+        "may_view_audit": policy.can_view_audit(current),
         "emergency_accesses": list(access_selectors.active_emergency_accesses(current)),
         "reviews_waiting": (
             EmergencyAccess.objects.filter(reviewed_at__isnull=True).count()
