@@ -59,13 +59,26 @@ def test_emergency_access_expires_on_time(world, far_case):
     assert not policy.scope_persons(police).filter(pk=far_case.person_id).exists()
 
 
-def test_emergency_access_is_read_only(world, far_case):
-    police = world["police_liaison"]
+def test_emergency_access_is_read_only_even_for_the_lead_agency(act_as, world):
+    """A case manager of the lead municipality, restricted away from the case, breaks glass:
+    they may read it, but neither change it nor its person, nor its lists."""
+    manager, coordinator = world["case_manager"], world["coordinator"]
+    case = CaseFactory(lead_agency=world.municipality, team=[world.institution])
+    services.case_restrict_to(actor=coordinator, case=case, users=[coordinator.user])
+    assert not policy.scope_cases(manager).filter(pk=case.pk).exists()
     services.emergency_access_start(
-        actor=police, case_reference=far_case.reference, justification=REASON
+        actor=manager, case_reference=case.reference, justification=REASON
     )
-    assert not policy.can_change_case(police, far_case)
-    assert policy.has_emergency_access(police, far_case)
+    assert policy.scope_cases(manager).filter(pk=case.pk).exists()
+    assert not policy.can_change_case(manager, case)
+    assert not policy.can_change_person(manager, case.person)
+    client = act_as(manager)
+    phase = client.post(reverse("core:case-phase", args=[case.reference]), {"phase": "aftercare"})
+    lift = client.post(reverse("access:case-restrict", args=[case.reference]), {"users": []})
+    assert (phase.status_code, lift.status_code) == (404, 404)
+    case.refresh_from_db()
+    assert case.phase != "aftercare"
+    assert case.restrictions.exists()
 
 
 def test_every_emergency_access_is_in_the_review_queue_until_reviewed(act_as, world, far_case):

@@ -130,13 +130,15 @@ def _visible_cases(membership: Membership) -> Q:
     return ~_excluded_cases(membership) & (through_work | _emergency_cases(membership))
 
 
-def _withheld_persons(membership: Membership) -> Q:
+def _withheld_persons(membership: Membership, *, for_writing: bool = False) -> Q:
     """A condition on ``Person``: persons hidden by an exclusion or a restriction on one of
-    their cases (unless break-glass access to that case is active)."""
-    withheld = Case.objects.filter(
-        _excluded_cases(membership) | (_restricted_from(membership) & ~_emergency_cases(membership))
-    ).values("person_id")
-    return Q(pk__in=withheld)
+    their cases. For reading, active break-glass access to that case lifts a restriction; for
+    writing it does not (emergency access is read-only)."""
+    restricted = _restricted_from(membership)
+    if not for_writing:
+        restricted &= ~_emergency_cases(membership)
+    withheld = Case.objects.filter(_excluded_cases(membership) | restricted)
+    return Q(pk__in=withheld.values("person_id"))
 
 
 def scope_cases(membership: Membership, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
@@ -217,8 +219,11 @@ def can_open_case(membership: Membership) -> bool:
     return sees_everything(membership)
 
 
-def _sees_case(membership: Membership, case: Case) -> bool:
-    return scope_cases(membership, Case.objects.filter(pk=case.pk)).exists()
+def _works_on_case(membership: Membership, case: Case) -> bool:
+    """Whether the case is open to this membership for work: not excluded, not restricted
+    away. Emergency access does not count; it is read-only."""
+    blocked = _excluded_cases(membership) | _restricted_from(membership)
+    return Case.objects.filter(pk=case.pk).exclude(blocked).exists()
 
 
 def can_change_case(membership: Membership, case: Case) -> bool:
@@ -227,7 +232,7 @@ def can_change_case(membership: Membership, case: Case) -> bool:
     if not may_read_case_content(membership) or membership.role == Role.MENTOR:
         return False
     in_charge = sees_everything(membership) or case.lead_agency_id == membership.agency_id
-    return in_charge and _sees_case(membership, case)
+    return in_charge and _works_on_case(membership, case)
 
 
 def can_manage_case_access(membership: Membership, case: Case) -> bool:
@@ -240,6 +245,12 @@ def can_change_person(membership: Membership, person: Person) -> bool:
     registered it, by the custodial institution that holds the person now, and by
     coordination. The intelligence bureau reads it but does not keep it."""
     if not may_read_case_content(membership) or membership.role == Role.MENTOR:
+        return False
+    if (
+        Person.objects.filter(pk=person.pk)
+        .filter(_withheld_persons(membership, for_writing=True))
+        .exists()
+    ):
         return False
     if not scope_persons(membership, Person.objects.filter(pk=person.pk)).exists():
         return False
@@ -271,10 +282,3 @@ def get_case(membership: Membership, reference: str) -> Case:
     if case is None:
         raise NotFound
     return case
-
-
-def has_emergency_access(membership: Membership, case: Case) -> bool:
-    """Whether this membership sees the case only through break-glass access."""
-    if Case.objects.filter(pk=case.pk).filter(_team_cases(membership)).exists():
-        return False
-    return Case.objects.filter(pk=case.pk).filter(_emergency_cases(membership)).exists()
