@@ -70,3 +70,12 @@ def test_a_mentor_reads_only_the_reference_and_the_name(act_as, client, world):
     assert "Placements" not in html
     api = client.get(f"/api/v1/persons/{person.reference}", **bearer(world["mentor"]))
     assert set(api.json()) == {"reference", "given_names", "family_name"}
+
+
+def test_a_mentors_search_shows_no_custody_status(act_as, world):
+    person = PersonFactory(registered_by=world.institution, custody_status="sentenced")
+    case = CaseFactory(person=person, lead_agency=world.coordination)
+    case.team_members.add(world["mentor"])
+    html = act_as(world["mentor"]).get(reverse("core:person-search")).content.decode()
+    assert person.reference in html
+    assert "Serving a sentence" not in html

@@ -155,3 +155,16 @@ def test_roles_without_case_work_cannot_break_glass(act_as, world, far_case, rol
     )
     assert response.status_code == 404
     assert not EmergencyAccess.objects.exists()
+
+
+def test_an_exclusion_ends_what_the_banner_shows(act_as, world, far_case):
+    police = world["police_liaison"]
+    services.emergency_access_start(
+        actor=police, case_reference=far_case.reference, justification=REASON
+    )
+    client = act_as(police)
+    assert far_case.reference in client.get(reverse("access:emergency-start")).content.decode()
+    services.case_exclude_user(
+        actor=world["coordinator"], case=far_case, user=police.user, reason=REASON
+    )
+    assert far_case.reference not in client.get(reverse("access:emergency-start")).content.decode()

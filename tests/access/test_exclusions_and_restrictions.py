@@ -102,7 +102,8 @@ def test_managing_the_lists_through_the_page(act_as, world, team_case):
     remove = reverse("access:case-exclusion-remove", args=[team_case.reference, exclusion.pk])
     assert client.post(remove).status_code == 302
     assert not CaseExclusion.objects.exists()
-    assert AuditEntry.objects.filter(action="delete").exists()
+    removed = AuditEntry.objects.get(action="delete")
+    assert (removed.object_type, removed.object_id) == ("access.caseexclusion", str(exclusion.pk))
 
 
 def test_an_exclusion_without_a_reason_is_refused_on_the_page(act_as, world, team_case):

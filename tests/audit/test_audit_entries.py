@@ -84,3 +84,9 @@ def test_sign_in_success_and_failure_are_recorded(client, world):
     assert ("login", "coordinator") in actions
     failed = AuditEntry.objects.get(action="login_failed")
     assert failed.changes == {"username": "coordinator"}
+
+
+def test_opening_the_edit_form_is_a_consultation(act_as, world):
+    person = PersonFactory(registered_by=world.institution)
+    act_as(world["contact_point"]).get(reverse("core:person-edit", args=[person.reference]))
+    assert AuditEntry.objects.filter(action="read", person_reference=person.reference).count() == 1

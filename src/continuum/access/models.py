@@ -3,14 +3,18 @@ exclusion and restriction lists."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from continuum.core.models import Case, Membership
+
+
+class EmergencyAccessQuerySet(models.QuerySet["EmergencyAccess"]):
+    def active(self, membership: Membership) -> EmergencyAccessQuerySet:
+        now = timezone.now()
+        return self.filter(membership=membership, started_at__lte=now, expires_at__gt=now)
 
 
 class EmergencyAccess(models.Model):
@@ -37,6 +41,8 @@ class EmergencyAccess(models.Model):
     )
     review_note = models.TextField(_("review note"), blank=True)
 
+    objects = EmergencyAccessQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_at"]
         verbose_name = _("emergency access")
@@ -51,9 +57,6 @@ class EmergencyAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} ({self.started_at:%Y-%m-%d %H:%M})"
-
-    def is_active(self, now: datetime) -> bool:
-        return self.started_at <= now < self.expires_at
 
 
 class CaseExclusion(models.Model):

@@ -44,7 +44,6 @@ existence is not disclosed.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from continuum.access import disclosures
 from continuum.access.models import CaseExclusion, CaseRestriction, EmergencyAccess
@@ -104,11 +103,7 @@ def _team_cases(membership: Membership) -> Q:
 
 
 def _emergency_cases(membership: Membership) -> Q:
-    now = timezone.now()
-    active = EmergencyAccess.objects.filter(
-        membership=membership, started_at__lte=now, expires_at__gt=now
-    ).values("case_id")
-    return Q(pk__in=active)
+    return Q(pk__in=EmergencyAccess.objects.active(membership).values("case_id"))
 
 
 def _excluded_cases(membership: Membership) -> Q:

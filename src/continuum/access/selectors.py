@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from continuum.access import policy
 from continuum.access.models import CaseExclusion, CaseRestriction, EmergencyAccess
@@ -14,10 +13,20 @@ REVIEWED_SHOWN = 50
 
 
 def active_emergency_accesses(membership: Membership) -> QuerySet[EmergencyAccess]:
-    now = timezone.now()
-    return EmergencyAccess.objects.filter(
-        membership=membership, started_at__lte=now, expires_at__gt=now
-    ).select_related("case")
+    """The membership's running emergency accesses to cases it still may see (an exclusion
+    made meanwhile ends what the banner shows, as it ends the access)."""
+    return (
+        EmergencyAccess.objects.active(membership)
+        .filter(case__in=policy.scope_cases(membership).values("pk"))
+        .select_related("case")
+    )
+
+
+def reviews_waiting(membership: Membership) -> int | None:
+    """How many emergency accesses wait for review, for those who review them."""
+    if not policy.can_review_emergency_access(membership):
+        return None
+    return EmergencyAccess.objects.filter(reviewed_at__isnull=True).count()
 
 
 def emergency_review_queue(*, actor: Membership) -> QuerySet[EmergencyAccess]:

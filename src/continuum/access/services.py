@@ -136,16 +136,15 @@ def case_exclusion_remove(*, actor: Membership, exclusion: CaseExclusion) -> Non
     case = exclusion.case
     if not policy.can_manage_case_access(actor, case):
         raise NotFound
-    username = exclusion.user.get_username()
-    exclusion.delete()
     audit.record(
         action=Action.DELETE,
         actor=actor,
-        obj=case,
+        obj=exclusion,
         person=case.person,
         case=case,
-        changes={"excluded_user": {"before": username, "after": None}},
+        changes={"excluded_user": {"before": exclusion.user.get_username(), "after": None}},
     )
+    exclusion.delete()
 
 
 @transaction.atomic
@@ -154,6 +153,8 @@ def case_restrict_to(*, actor: Membership, case: Case, users: list[User]) -> lis
     sets a restriction stays on it, so nobody locks themselves out by mistake."""
     if not policy.can_manage_case_access(actor, case):
         raise NotFound
+    # Lock the case so that two saves of the list queue instead of racing on the rows.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
     wanted = {user.pk: user for user in users}
     if wanted:
         wanted.setdefault(actor.user_id, actor.user)

@@ -9,11 +9,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from continuum.access import policy, selectors, services
 from continuum.access.forms import EmergencyAccessForm, ExclusionForm, RestrictionForm, ReviewForm
+from continuum.audit import services as audit
 from continuum.core import selectors as core_selectors
 from continuum.core.exceptions import ApplicationError
 from continuum.core.forms import apply_error
@@ -44,7 +46,10 @@ def emergency_start(request: HttpRequest) -> HttpResponse:
             messages.warning(
                 request,
                 _("Emergency access to %(case)s until %(until)s. Everything you do is recorded.")
-                % {"case": access.case.reference, "until": f"{access.expires_at:%H:%M}"},
+                % {
+                    "case": access.case.reference,
+                    "until": f"{timezone.localtime(access.expires_at):%H:%M}",
+                },
             )
             return redirect("core:case-detail", reference=access.case.reference)
     context = {"form": form, "hours": settings.CONTINUUM_EMERGENCY_ACCESS_HOURS}
@@ -102,6 +107,7 @@ def _managed_case(request: HttpRequest, reference: str) -> Case:
 @acting
 def case_access(request: HttpRequest, reference: str) -> HttpResponse:
     case = _managed_case(request, reference)
+    audit.record_read(actor=_actor(request), obj=case, person=case.person, case=case)
     return render(request, "access/case_access.html", _case_access_context(_actor(request), case))
 
 

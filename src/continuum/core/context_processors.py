@@ -6,7 +6,6 @@ from django.http import HttpRequest
 
 from continuum.access import policy
 from continuum.access import selectors as access_selectors
-from continuum.access.models import EmergencyAccess
 
 
 def membership(request: HttpRequest) -> dict[str, Any]:
@@ -16,12 +15,9 @@ def membership(request: HttpRequest) -> dict[str, Any]:
     return {
         "membership": current,
         "may_read_case_content": policy.may_read_case_content(current),
+        "may_read_identity": policy.may_read_identity(current),
         "may_break_glass": policy.can_break_glass(current),
         "may_view_audit": policy.can_view_audit(current),
         "emergency_accesses": list(access_selectors.active_emergency_accesses(current)),
-        "reviews_waiting": (
-            EmergencyAccess.objects.filter(reviewed_at__isnull=True).count()
-            if policy.can_review_emergency_access(current)
-            else None
-        ),
+        "reviews_waiting": access_selectors.reviews_waiting(current),
     }

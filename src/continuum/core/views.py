@@ -170,6 +170,8 @@ def person_edit(request: HttpRequest, reference: str) -> HttpResponse:
     person = selectors.person_get(actor=actor, reference=reference)
     if not policy.can_change_person(actor, person):
         raise Http404
+    if request.method == "GET":  # the form shows the record: a consultation
+        audit.record_read(actor=actor, obj=person, person=person)
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
