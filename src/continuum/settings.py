@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "continuum.core.middleware.LoginRequiredMiddleware",
     "continuum.audit.middleware.RequestContextMiddleware",
     "continuum.core.middleware.ActiveMembershipMiddleware",
+    "continuum.core.middleware.ApiNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "continuum.core.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -175,7 +176,6 @@ STORAGES = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -278,6 +278,8 @@ def _positive(name: str, default: int) -> int:
 CONTINUUM_REQUIRE_2FA = env.bool("CONTINUUM_REQUIRE_2FA", default=PRODUCTION)
 CONTINUUM_SESSION_IDLE_MINUTES = _positive("CONTINUUM_SESSION_IDLE_MINUTES", 30)
 CONTINUUM_SESSION_MAX_HOURS = _positive("CONTINUUM_SESSION_MAX_HOURS", 12)
+# The cookie lives no longer than the session may: one setting decides both.
+SESSION_COOKIE_AGE = CONTINUUM_SESSION_MAX_HOURS * 60 * 60
 CONTINUUM_SIGNIN_FAILURE_LIMIT = _positive("CONTINUUM_SIGNIN_FAILURE_LIMIT", 5)
 CONTINUUM_SIGNIN_COOLOFF_MINUTES = _positive("CONTINUUM_SIGNIN_COOLOFF_MINUTES", 15)
 # Ending the browser ends the session too (shared workstations in institutions).

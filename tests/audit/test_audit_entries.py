@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from continuum.audit.models import AuditEntry
@@ -90,3 +91,11 @@ def test_opening_the_edit_form_is_a_consultation(act_as, world):
     person = PersonFactory(registered_by=world.institution)
     act_as(world["contact_point"]).get(reverse("core:person-edit", args=[person.reference]))
     assert AuditEntry.objects.filter(action="read", person_reference=person.reference).count() == 1
+
+
+def test_flush_never_runs_in_production(world, settings):
+    services.person_register(actor=world["contact_point"], data=PERSON)
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="never runs in production"):
+        call_command("flush", interactive=False)
+    assert AuditEntry.objects.exists()

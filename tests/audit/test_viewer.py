@@ -195,3 +195,13 @@ def test_a_malformed_date_is_shown_as_an_error_not_a_failure(act_as, world):
     response = act_as(world[DPO]).get(reverse("audit:entry-list"), {"period_from": "31-31-2026"})
     assert response.status_code == 200
     assert response.context["filter"].form.errors["period_from"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("period_to", "9999-12-31"), ("period_from", "0001-01-01")]
+)
+def test_dates_at_the_ends_of_the_calendar_are_an_error_not_a_failure(act_as, world, name, value):
+    entries(1)
+    response = act_as(world[DPO]).get(reverse("audit:entry-list"), {name: value})
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors[name] == ["Enter a date between 1900 and 2999."]

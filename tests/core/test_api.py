@@ -175,3 +175,10 @@ def test_malformed_json_is_a_400_not_a_500(client, world, coordinator_headers):
     )
     assert response.status_code == 400
     assert response.json()["message"].startswith("JSON parse error")
+
+
+def test_api_answers_are_not_kept_in_caches(client, world, coordinator_headers):
+    person = PersonFactory()
+    for path in ("/api/v1/persons", f"/api/v1/persons/{person.reference}", "/api/v1/cases"):
+        response = client.get(path, **coordinator_headers)
+        assert response["Cache-Control"] == "no-store, private", path

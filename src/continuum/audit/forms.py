@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,13 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def within_the_calendar(day: date) -> None:
+    """Dates at the ends of the calendar overflow once turned into a period; nothing in the
+    log is that old or that new."""
+    if not date(1900, 1, 1) <= day <= date(2999, 12, 31):
+        raise ValidationError(_("Enter a date between 1900 and 2999."))
+
+
 class EntryFilter(django_filters.FilterSet):
     """The filters of the audit log page. Periods are whole days in the current time zone."""
 
@@ -35,10 +43,16 @@ class EntryFilter(django_filters.FilterSet):
     )
     action = django_filters.ChoiceFilter(label=_("Action"), choices=Action.choices)
     period_from = django_filters.DateFilter(
-        label=_("From (date)"), method="filter_from", widget=DATE_INPUT
+        label=_("From (date)"),
+        method="filter_from",
+        widget=DATE_INPUT,
+        validators=[within_the_calendar],
     )
     period_to = django_filters.DateFilter(
-        label=_("Until (date, inclusive)"), method="filter_to", widget=DATE_INPUT
+        label=_("Until (date, inclusive)"),
+        method="filter_to",
+        widget=DATE_INPUT,
+        validators=[within_the_calendar],
     )
 
     class Meta:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import patch_cache_control
 
 from continuum.core.models import Membership
 
@@ -45,3 +46,17 @@ class ActiveMembershipMiddleware:
             .filter(pk=membership_id, user=user, is_active=True, agency__is_active=True)
             .first()
         )
+
+
+class ApiNoStoreMiddleware:
+    """API answers carry case data: no browser or proxy may keep a copy. (Pages with case data
+    get the same header from the ``acting`` decorator.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

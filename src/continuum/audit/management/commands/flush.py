@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.management.base import CommandError
 from django.core.management.commands import flush
 from django.db import connections, transaction
 
@@ -22,6 +24,8 @@ class Command(flush.Command):
     help = flush.Command.help + " The audit log's triggers are lifted for the flush only."
 
     def handle(self, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("flush would erase the audit log; it never runs in production.")
         connection = connections[options["database"]]
         if triggers.TABLE not in connection.introspection.table_names():
             super().handle(**options)
