@@ -79,3 +79,13 @@ def test_a_mentors_search_shows_no_custody_status(act_as, world):
     html = act_as(world["mentor"]).get(reverse("core:person-search")).content.decode()
     assert person.reference in html
     assert "Serving a sentence" not in html
+
+
+@pytest.mark.parametrize("role", ["evaluator", "coordinator", "data_protection_officer"])
+def test_aggregate_figures_are_for_evaluation_and_oversight(world, role):
+    assert policy.may_read_aggregates(world[role])
+
+
+@pytest.mark.parametrize("role", ["administrator", "mentor", "case_manager", "police_liaison"])
+def test_others_do_not_read_aggregate_figures(world, role):
+    assert not policy.may_read_aggregates(world[role])

@@ -41,6 +41,8 @@ def test_emergency_access_opens_the_case_with_a_banner_and_an_audit_entry(act_as
     assert "Emergency access to" in page.content.decode()
     entry = AuditEntry.objects.get(action="emergency_access")
     assert (entry.case_reference, entry.justification) == (far_case.reference, REASON)
+    read = AuditEntry.objects.get(action="read", case_reference=far_case.reference)
+    assert read.justification == REASON
     access = EmergencyAccess.objects.get()
     assert access.expires_at - access.started_at == timedelta(hours=4)
 

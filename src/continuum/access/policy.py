@@ -35,7 +35,9 @@ Who sees a person
 What of a visible person's records
     Records carry a sensitivity class. ``intelligence``: the intelligence bureau and
     coordination only. ``case``: the team. ``mentor``: also the mentor. Case-bound records
-    show only for cases the membership sees.
+    show only for cases the membership sees. ``aggregate`` is not a record about a person but
+    anonymised figures, read by evaluators, coordination and the data-protection officer
+    (:func:`may_read_aggregates`).
 
 Objects outside a membership's scope are answered as "not found", never "forbidden", so their
 existence is not disclosed.
@@ -188,6 +190,15 @@ def visible_sensitivities(membership: Membership) -> set[str]:
     if sees_everything(membership) or membership.agency.type == AgencyType.INTELLIGENCE_BUREAU:
         return {Sensitivity.INTELLIGENCE, Sensitivity.CASE, Sensitivity.MENTOR}
     return {Sensitivity.CASE, Sensitivity.MENTOR}
+
+
+AGGREGATE_READERS = frozenset({Role.EVALUATOR, Role.COORDINATOR, Role.DATA_PROTECTION_OFFICER})
+
+
+def may_read_aggregates(membership: Membership) -> bool:
+    """Anonymised figures (sensitivity ``aggregate``): the evaluator's only view of the data,
+    and coordination's and the data-protection officer's for oversight."""
+    return membership.is_active and membership.role in AGGREGATE_READERS
 
 
 def can_view_audit(membership: Membership) -> bool:

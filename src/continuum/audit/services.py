@@ -97,7 +97,30 @@ def record(
 def record_read(
     *, actor: Membership, obj: models.Model, person: Person | None = None, case: Case | None = None
 ) -> AuditEntry:
-    return record(action=Action.READ, actor=actor, obj=obj, person=person, case=case)
+    """A consultation. Under emergency access it carries that access's justification, so the
+    data-protection officer sees why each read happened."""
+    return record(
+        action=Action.READ,
+        actor=actor,
+        obj=obj,
+        person=person,
+        case=case,
+        justification=_emergency_justification(actor, person, case),
+    )
+
+
+def _emergency_justification(actor: Membership, person: Person | None, case: Case | None) -> str:
+    from continuum.access.models import EmergencyAccess  # the access app records through us
+
+    running = EmergencyAccess.objects.active(actor)
+    if case is not None:
+        running = running.filter(case=case)
+    elif person is not None:
+        running = running.filter(case__person=person)
+    else:
+        return ""
+    access = running.order_by("-started_at").first()
+    return access.justification if access else ""
 
 
 def record_list(

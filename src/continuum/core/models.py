@@ -409,11 +409,13 @@ class Case(models.Model):
 
 
 class Sensitivity(models.TextChoices):
-    """How widely a record may be seen within a case team (see the access policy)."""
+    """How widely a record may be seen (see the access policy). ``aggregate`` marks anonymised,
+    small-cell-suppressed figures, never a record about a person."""
 
     INTELLIGENCE = "intelligence", _("Intelligence")
     CASE = "case", _("Case")
     MENTOR = "mentor", _("Mentor")
+    AGGREGATE = "aggregate", _("Aggregate (anonymised figures)")
 
 
 class TimelineEvent(models.Model):
