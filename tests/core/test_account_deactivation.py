@@ -100,7 +100,9 @@ def test_unticking_active_in_the_admin_goes_through_the_service(world, leaver):
     user.refresh_from_db()
     assert (user.is_active, user.first_name) == (False, "Renamed")
     assert not Session.objects.filter(session_key__in=keys).exists()
-    assert AuditEntry.objects.filter(action="change", object_type="core.user").count() == 1
+    entries = [e.changes for e in AuditEntry.objects.filter(object_type="core.user")]
+    assert len([c for c in entries if "sessions_ended" in c]) == 1
+    assert {"first_name": {"before": None, "after": "Renamed"}} in entries
 
 
 def test_the_admin_action_deactivates_the_selected_accounts(world, leaver):

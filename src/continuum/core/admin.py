@@ -30,15 +30,23 @@ def _plain(value: Any) -> Any:
 
 
 def _record(
-    request: HttpRequest, action: str, obj: Model, form: Any = None, fields: Any = ()
+    request: HttpRequest,
+    action: str,
+    obj: Model,
+    form: Any = None,
+    fields: Any = (),
+    skip: frozenset[str] = frozenset(),
 ) -> None:
     changes: dict[str, Any] = {"fields": sorted(fields)} if fields else {}
     if form is not None:
-        names = form.changed_data
+        names = [name for name in form.changed_data if name not in skip]
+        initial, cleaned = getattr(form, "initial", {}), getattr(form, "cleaned_data", {})
         changes = audit.diff(
-            {name: _plain(form.initial.get(name)) for name in names},
-            {name: _plain(form.cleaned_data.get(name)) for name in names},
+            {name: _plain(initial.get(name)) for name in names},
+            {name: _plain(cleaned.get(name, getattr(obj, name, None))) for name in names},
         )
+        if not changes:
+            return
     audit.record(
         action=action,
         user=request.user,  # type: ignore[arg-type]
@@ -93,7 +101,10 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin[User]):
         deactivating = change and "is_active" in form.changed_data and not obj.is_active
         if deactivating:
             obj.is_active = True
-        super().save_model(request, obj, form, change)
+        # Save without the generic entry: the deactivation writes its own, with what it ended.
+        super(AuditedAdmin, self).save_model(request, obj, form, change)
+        skip = frozenset({"is_active"}) if deactivating else frozenset()
+        _record(request, Action.CHANGE if change else Action.CREATE, obj, form, skip=skip)
         if deactivating:
             accounts.user_deactivate(actor=request.user, user=obj)  # type: ignore[arg-type]
 
