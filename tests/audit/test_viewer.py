@@ -141,8 +141,17 @@ def test_the_json_export_holds_every_entry_about_the_person_and_verifies(act_as,
     about = [
         services.record_read(actor=world["case_manager"], obj=person, person=person),
         services.record(action=Action.CHANGE, actor=world["coordinator"], person=person),
+        services.record_list(
+            actor=world["coordinator"],
+            object_type="core.person",
+            shown=[other.reference, person.reference],
+            query={},
+        ),
     ]
     services.record_read(actor=world["case_manager"], obj=other, person=other)
+    services.record_list(
+        actor=world["coordinator"], object_type="core.person", shown=[other.reference], query={}
+    )
     response = _export(act_as(world[DPO]), person.reference, "json")
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"].startswith(

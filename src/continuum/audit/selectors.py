@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from continuum.access import policy
 from continuum.audit.forms import EntryFilter
-from continuum.audit.models import AuditEntry
+from continuum.audit.models import Action, AuditEntry
 from continuum.core.exceptions import NotFound
 from continuum.core.models import Membership
 
@@ -30,6 +30,9 @@ def entry_list(*, actor: Membership, query: Mapping[str, Any] | None) -> EntryFi
 
 
 def entries_about_person(*, actor: Membership, reference: str) -> QuerySet[AuditEntry]:
-    """Every entry that names the person with ``reference``, oldest first."""
+    """Every entry about the person with ``reference``, oldest first: those that name the
+    person, and the searches and lists that showed them. (References are random and never
+    part of another, so the quoted reference in an entry's sealed content is exact.)"""
     _require_audit_access(actor)
-    return AuditEntry.objects.filter(person_reference=reference).order_by("sequence")
+    shown = Q(action=Action.LIST, content__contains=f'"{reference}"')
+    return AuditEntry.objects.filter(Q(person_reference=reference) | shown).order_by("sequence")
