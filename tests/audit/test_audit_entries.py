@@ -99,3 +99,18 @@ def test_flush_never_runs_in_production(world, settings):
     with pytest.raises(CommandError, match="never runs in production"):
         call_command("flush", interactive=False)
     assert AuditEntry.objects.exists()
+
+
+def test_a_clash_with_a_hidden_persons_identifier_is_recorded(world):
+    hidden = PersonFactory(national_identifier="999777666", registered_by=world.other_institution)
+    with pytest.raises(services.InvalidInput):
+        services.person_register(actor=world["police_liaison"], data=PERSON)
+    entry = AuditEntry.objects.get(action="identifier_clash")
+    assert (entry.username, entry.person_reference) == ("police-liaison", hidden.reference)
+
+
+def test_a_clash_with_a_visible_person_is_an_ordinary_refusal(world):
+    PersonFactory(national_identifier="999777666", registered_by=world.institution)
+    with pytest.raises(services.InvalidInput):
+        services.person_register(actor=world["contact_point"], data=PERSON)
+    assert not AuditEntry.objects.filter(action="identifier_clash").exists()

@@ -100,9 +100,32 @@ def _normalise_person_data(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-@transaction.atomic
 def person_register(*, actor: Membership, data: dict[str, Any]) -> Person:
-    """Register a new person (the client) with a fresh pseudonymous reference."""
+    """Register a new person (the client) with a fresh pseudonymous reference.
+
+    A national identifier must be unique, so refusing a duplicate tells the registrant that
+    the identifier is known, even when its person is hidden from them. That cannot be avoided;
+    what can is that it goes unnoticed: a clash with a person the registrant may not see is
+    recorded in the audit log, in a transaction of its own, for the data-protection officer."""
+    try:
+        return _person_register(actor=actor, data=data)
+    except InvalidInput as refused:
+        if "national_identifier" in refused.fields:
+            _record_hidden_identifier_clash(actor, data.get("national_identifier"))
+        raise
+
+
+@transaction.atomic
+def _record_hidden_identifier_clash(actor: Membership, identifier: str | None) -> None:
+    index = Person._meta.get_field("national_identifier_index")
+    clash = Person.objects.filter(index.matching(identifier or "")).first()
+    if clash is None or policy.scope_persons(actor).filter(pk=clash.pk).exists():
+        return
+    audit.record(action=Action.IDENTIFIER_CLASH, actor=actor, obj=clash, person=clash)
+
+
+@transaction.atomic
+def _person_register(*, actor: Membership, data: dict[str, Any]) -> Person:
     if not policy.can_register_person(actor):
         raise NotFound
     person = Person(registered_by=actor.agency, **_normalise_person_data(data))
