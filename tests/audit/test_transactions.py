@@ -27,7 +27,7 @@ def _head() -> tuple[int, str]:
 def test_a_refused_change_leaves_neither_entry_nor_a_moved_head(db, world):
     entries(1)
     before = _head()
-    PersonFactory(national_identifier="123123123")
+    PersonFactory(national_identifier="123123123", registered_by=world.institution)
     with pytest.raises(core_services.InvalidInput):
         core_services.person_register(
             actor=world["contact_point"], data={**PERSON, "national_identifier": "123123123"}
