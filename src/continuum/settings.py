@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "continuum.core",
     "continuum.access",
     "continuum.audit",
+    "continuum.intake",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="Europe/Amsterdam")
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Uploaded files (signal attachments) are never served directly: only through the access policy.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # The project-wide assets (style sheet, htmx) live beside the project templates.
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
@@ -337,3 +340,13 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Access (app continuum.access) --------------------------------------------------------------
 CONTINUUM_EMERGENCY_ACCESS_HOURS = env.int("CONTINUUM_EMERGENCY_ACCESS_HOURS", default=4)
+
+# --- Signals (app continuum.intake) -------------------------------------------------------------
+# Attachments to a signal: the file types accepted (by extension, checked against the content)
+# and the largest size in bytes.
+CONTINUUM_SIGNAL_ATTACHMENT_TYPES = env.list(
+    "CONTINUUM_SIGNAL_ATTACHMENT_TYPES", default=["pdf", "jpg", "jpeg", "png", "txt"]
+)
+CONTINUUM_SIGNAL_ATTACHMENT_MAX_BYTES = _positive(
+    "CONTINUUM_SIGNAL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
+)

@@ -39,6 +39,21 @@ What of a visible person's records
     anonymised figures, read by evaluators, coordination and the data-protection officer
     (:func:`may_read_aggregates`).
 
+Signals (app ``intake``)
+    A signal of radicalisation is intelligence. It is seen by the agency that reported it, by
+    the agency it was routed to (and, when that is a custodial institution, by that
+    institution's intelligence bureau), and by the coordination programme's coordinators. It is
+    never seen by a mentor, nor by the roles that read no case content (administrator,
+    evaluator, data-protection officer); a municipal case manager sees only the signals their
+    municipality reported. An exclusion or restriction that withholds the person withholds
+    their signals too (:func:`scope_signals`, :func:`get_signal`).
+    Signals are recorded by custodial staff (contact points, the bureau: *internal*) and by
+    police, probation, municipalities and prosecution (*external*) (:func:`can_record_signal`).
+    The signal queue is for those who receive signals: contact points, the bureau and
+    coordination (:func:`can_receive_signals`). The register of trained contact points of an
+    institution is read by its contact points and bureau and by coordination; the bureau and
+    coordination keep it (:func:`contact_point_institutions`, :func:`can_keep_contact_points`).
+
 Objects outside a membership's scope are answered as "not found", never "forbidden", so their
 existence is not disclosed.
 """
@@ -51,6 +66,7 @@ from continuum.access import disclosures
 from continuum.access.models import CaseExclusion, CaseRestriction, EmergencyAccess
 from continuum.core.exceptions import NotFound
 from continuum.core.models import (
+    Agency,
     AgencyType,
     Case,
     Membership,
@@ -59,6 +75,7 @@ from continuum.core.models import (
     Sensitivity,
     TimelineEvent,
 )
+from continuum.intake.models import Signal
 
 # The data-protection officer oversees through the audit log, not by reading case files.
 NO_CASE_CONTENT = frozenset({Role.ADMINISTRATOR, Role.EVALUATOR, Role.DATA_PROTECTION_OFFICER})
@@ -288,3 +305,84 @@ def get_case(membership: Membership, reference: str) -> Case:
     if case is None:
         raise NotFound
     return case
+
+
+# --- signals -------------------------------------------------------------------------------
+
+SIGNAL_REPORTERS = frozenset(
+    {
+        Role.CONTACT_POINT,
+        Role.BUREAU_ANALYST,
+        Role.CASE_MANAGER,
+        Role.PROBATION_OFFICER,
+        Role.POLICE_LIAISON,
+        Role.PROSECUTOR,
+    }
+)
+SIGNAL_RECEIVERS = frozenset({Role.CONTACT_POINT, Role.BUREAU_ANALYST, Role.COORDINATOR})
+
+
+def can_record_signal(membership: Membership) -> bool:
+    """Custodial staff and the external partners record signals; coordination receives them."""
+    return membership.is_active and membership.role in SIGNAL_REPORTERS
+
+
+def can_receive_signals(membership: Membership) -> bool:
+    """Who has a signal queue: an institution's contact points, its bureau, coordination."""
+    if not membership.is_active or membership.role not in SIGNAL_RECEIVERS:
+        return False
+    return membership.role != Role.COORDINATOR or sees_everything(membership)
+
+
+def scope_signals(
+    membership: Membership, signals: QuerySet[Signal] | None = None
+) -> QuerySet[Signal]:
+    """The signals this membership may see (see "Signals" above)."""
+    signals = Signal.objects.all() if signals is None else signals
+    if not may_read_case_content(membership) or membership.role == Role.MENTOR:
+        return signals.none()
+    if sees_everything(membership):
+        visible = EVERY_ROW
+    elif membership.role == Role.CASE_MANAGER:
+        visible = Q(reporting_agency=membership.agency_id)
+    else:
+        visible = Q(reporting_agency=membership.agency_id) | Q(
+            routed_to__in=_holding_agency_ids(membership)
+        )
+    withheld = Person.objects.filter(_withheld_persons(membership)).values("pk")
+    return signals.filter(visible).exclude(person__in=withheld)
+
+
+def get_signal(membership: Membership, reference: str) -> Signal:
+    """The signal with this reference if this membership may see it; else :class:`NotFound`."""
+    signal = (
+        scope_signals(membership)
+        .select_related("person", "reporting_agency", "routed_to", "reported_by__user")
+        .filter(reference=reference)
+        .first()
+    )
+    if signal is None:
+        raise NotFound
+    return signal
+
+
+def contact_point_institutions(membership: Membership) -> QuerySet[Agency]:
+    """The institutions whose register of trained contact points this membership reads: its
+    own (a contact point's institution, a bureau's parent), or every one for coordination."""
+    institutions = Agency.objects.filter(type=AgencyType.CUSTODIAL_INSTITUTION)
+    if not can_receive_signals(membership):
+        return institutions.none()
+    if sees_everything(membership):
+        return institutions
+    return institutions.filter(pk__in=_holding_agency_ids(membership))
+
+
+def can_keep_contact_points(membership: Membership, institution: Agency | None) -> bool:
+    """The institution's bureau and coordination record trainings (of some institution,
+    when ``institution`` is None)."""
+    if membership.role not in {Role.BUREAU_ANALYST, Role.COORDINATOR}:
+        return False
+    institutions = contact_point_institutions(membership)
+    if institution is not None:
+        institutions = institutions.filter(pk=institution.pk)
+    return institutions.exists()

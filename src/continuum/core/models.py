@@ -433,6 +433,8 @@ class TimelineEvent(models.Model):
         CASE_OPENED = "case_opened", _("Case opened")
         PHASE_CHANGED = "phase_changed", _("Phase changed")
         TEAM_CHANGED = "team_changed", _("Team changed")
+        SIGNAL_RECORDED = "signal_recorded", _("Signal recorded")
+        SIGNAL_PASSED_ON = "signal_passed_on", _("Signal passed on")
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="timeline"

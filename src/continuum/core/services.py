@@ -32,6 +32,7 @@ from continuum.core.models import (
     Person,
     Phase,
     Placement,
+    Sensitivity,
     TimelineEvent,
     User,
     new_reference,
@@ -78,8 +79,10 @@ def timeline_add(
     case: Case | None = None,
     occurred_at: datetime | None = None,
     details: dict[str, Any] | None = None,
+    sensitivity: str = Sensitivity.CASE,
 ) -> TimelineEvent:
-    """Add an event to the person's timeline; the caller's transaction covers it."""
+    """Add an event to the person's timeline; the caller's transaction covers it. Its
+    sensitivity decides who reads it (see the access policy)."""
     return TimelineEvent.objects.create(
         person=person,
         case=case,
@@ -87,6 +90,7 @@ def timeline_add(
         actor=actor,
         occurred_at=occurred_at or timezone.now(),
         details=details or {},
+        sensitivity=sensitivity,
     )
 
 

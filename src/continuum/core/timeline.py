@@ -46,4 +46,19 @@ def describe(event: TimelineEvent) -> str:
         }
     if event.kind == kind.TEAM_CHANGED:
         return _("Team is now: %(agencies)s.") % {"agencies": ", ".join(d.get("agencies", []))}
+    if event.kind == kind.SIGNAL_RECORDED:
+        return _("Signal %(reference)s recorded by %(agency)s, routed to %(routed_to)s.") % {
+            "reference": d.get("reference", ""),
+            "agency": d.get("agency", ""),
+            "routed_to": d.get("routed_to", ""),
+        }
+    if event.kind == kind.SIGNAL_PASSED_ON:
+        return _(
+            "Signal %(reference)s from %(agency)s passed on to %(routed_to)s, which holds "
+            "the person."
+        ) % {
+            "reference": d.get("reference", ""),
+            "agency": d.get("agency", ""),
+            "routed_to": d.get("routed_to", ""),
+        }
     return str(event.get_kind_display())

@@ -1,0 +1,425 @@
+"""Writes of the intake app: recording a signal (with its routing, attachments and timeline
+event), the idempotent intake of the API, and the register of trained contact points.
+
+Each service is one transaction with its audit entry; refusals raise
+:class:`~continuum.core.exceptions.InvalidInput` with a message per field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from continuum.access import policy
+from continuum.audit import services as audit
+from continuum.audit.models import Action
+from continuum.core import services as core_services
+from continuum.core.exceptions import Conflict, InvalidInput, NotFound
+from continuum.core.models import (
+    Agency,
+    AgencyType,
+    Membership,
+    Person,
+    Role,
+    Sensitivity,
+    TimelineEvent,
+    new_reference,
+)
+from continuum.intake.models import (
+    ContactPointTraining,
+    Origin,
+    Routing,
+    Signal,
+    SignalAttachment,
+    SignalIntakeRequest,
+)
+
+SIGNAL_FIELDS = (
+    "category",
+    "observed_behaviour",
+    "context",
+    "observed_at",
+    "source_reliability",
+    "information_credibility",
+    "rests_on_behaviour",
+)
+# What is audited of a signal: everything but the reporter's words, which stay in the record.
+AUDITED_FIELDS = (
+    "person",
+    "origin",
+    "category",
+    "context",
+    "observed_at",
+    "source_reliability",
+    "information_credibility",
+    "routed_to",
+    "routing",
+    "status",
+)
+INTERNAL_AGENCY_TYPES = frozenset(
+    {AgencyType.CUSTODIAL_INSTITUTION, AgencyType.INTELLIGENCE_BUREAU}
+)
+# Magic numbers of the binary types that are accepted; text must decode as UTF-8.
+SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "txt": "text/plain",
+}
+
+
+def bias_safeguard_message() -> str:
+    return _(
+        "A signal must rest on observed behaviour: religious practice or identity alone is "
+        "not a sign."
+    )
+
+
+def _refuse(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, {field: [message]})
+
+
+def _unique_signal_reference() -> str:
+    while True:
+        reference = new_reference("S")
+        if not Signal.objects.filter(reference=reference).exists():
+            return reference
+
+
+# --- recording a signal --------------------------------------------------------------------
+
+
+@transaction.atomic
+def signal_record(
+    *,
+    actor: Membership,
+    data: dict[str, Any],
+    new_person: dict[str, Any] | None = None,
+    attachments: Sequence[UploadedFile[Any]] = (),
+) -> Signal:
+    """Record a signal about an existing person (``data["person"]``, a reference the actor
+    may see) or about a new person registered in the same step (``new_person``).
+
+    The bias safeguard comes first: a signal the reporter does not confirm rests on observed
+    behaviour is refused with that reason. Routing: an internal signal goes to the reporter's
+    institution's intelligence bureau; an external one about a person held in custody (an
+    open placement) is passed on to that institution, and otherwise goes to the coordination
+    programme's queue.
+    """
+    if not policy.can_record_signal(actor):
+        raise NotFound
+    signal = Signal(
+        reference=_unique_signal_reference(),
+        origin=Origin.INTERNAL if actor.agency.type in INTERNAL_AGENCY_TYPES else Origin.EXTERNAL,
+        reporting_agency=actor.agency,
+        reported_by=actor,
+        **{name: data.get(name) for name in SIGNAL_FIELDS},
+    )
+    signal.observed_behaviour = (signal.observed_behaviour or "").strip()
+    signal.rests_on_behaviour = bool(signal.rests_on_behaviour)
+    for name in ("category", "context", "source_reliability", "information_credibility"):
+        setattr(signal, name, getattr(signal, name) or "")
+    errors = _signal_errors(signal)
+    reference = (data.get("person") or "").strip()
+    person: Person | None = None
+    if reference and new_person:
+        errors.setdefault("person", []).append(
+            _("Choose an existing person or enter a new person, not both.")
+        )
+    elif reference:
+        try:
+            person = policy.get_person(actor, reference)
+        except NotFound:
+            errors.setdefault("person", []).append(
+                _("No person with this reference is known to you.")
+            )
+    elif not new_person:
+        errors.setdefault("person", []).append(
+            _("Choose a person by reference, or enter a new person's names.")
+        )
+    errors.update(_attachment_errors(attachments))
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors)
+    if person is None:
+        person = _register_person(actor, new_person or {})
+    signal.person = person
+    signal.routed_to, signal.routing = _route(actor, signal.origin, person)
+    signal.save()
+    for upload in attachments:
+        _attach(signal, upload)
+    core_services.timeline_add(
+        person=person,
+        kind=(
+            TimelineEvent.Kind.SIGNAL_PASSED_ON
+            if signal.routing == Routing.PASSED_ON
+            else TimelineEvent.Kind.SIGNAL_RECORDED
+        ),
+        actor=actor,
+        sensitivity=Sensitivity.INTELLIGENCE,
+        details={
+            "reference": signal.reference,
+            "agency": actor.agency.name,
+            "routed_to": signal.routed_to.name,
+            "routing": signal.routing,
+        },
+    )
+    changes = audit.diff({}, audit.snapshot(signal, AUDITED_FIELDS))
+    changes["attachments"] = {
+        "before": None,
+        "after": [a.sha256 for a in signal.attachments.all()],
+    }
+    audit.record(action=Action.CREATE, actor=actor, obj=signal, person=person, changes=changes)
+    return signal
+
+
+def _signal_errors(signal: Signal) -> dict[str, list[str]]:
+    """Every refused field with its message; the bias safeguard first, as it is the reason."""
+    errors: dict[str, list[str]] = {}
+    if not signal.rests_on_behaviour:
+        errors["rests_on_behaviour"] = [bias_safeguard_message()]
+    try:
+        signal.full_clean(
+            exclude=["person", "reference", "routed_to", "routing", "rests_on_behaviour"],
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    observed_at = signal.observed_at
+    if isinstance(observed_at, datetime) and observed_at > timezone.now():
+        errors.setdefault("observed_at", []).append(_("The observation cannot be in the future."))
+    return errors
+
+
+def _register_person(actor: Membership, data: dict[str, Any]) -> Person:
+    """A new person, registered in the same transaction; refusals name the new person's
+    fields (``new_person.<field>``)."""
+    try:
+        return core_services.person_register(actor=actor, data=data)
+    except InvalidInput as refused:
+        fields = {f"new_person.{name}": messages for name, messages in refused.fields.items()}
+        raise InvalidInput(refused.message, fields) from refused
+    except NotFound as refused:
+        raise _refuse("person", _("You may not register a new person.")) from refused
+
+
+def _route(actor: Membership, origin: str, person: Person) -> tuple[Agency, str]:
+    if origin == Origin.INTERNAL:
+        if actor.agency.type == AgencyType.INTELLIGENCE_BUREAU:
+            return actor.agency, Routing.BUREAU
+        bureau = Agency.objects.filter(
+            type=AgencyType.INTELLIGENCE_BUREAU, parent=actor.agency, is_active=True
+        ).first()
+        # An institution without a bureau of its own keeps the signal with its contact points.
+        return bureau or actor.agency, Routing.BUREAU
+    placement = (
+        person.placements.filter(ended_on__isnull=True).select_related("institution").first()
+    )
+    if placement is not None:
+        return placement.institution, Routing.PASSED_ON
+    return _coordination_programme(actor), Routing.COORDINATION
+
+
+def _coordination_programme(actor: Membership) -> Agency:
+    programmes = Agency.objects.filter(type=AgencyType.COORDINATION_PROGRAMME, is_active=True)
+    programme = (
+        programmes.filter(jurisdiction=actor.agency.jurisdiction).first() or programmes.first()
+    )
+    if programme is None:
+        raise Conflict(_("No coordination programme is set up to receive this signal."))
+    return programme
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+def _attachment_errors(uploads: Sequence[UploadedFile[Any]]) -> dict[str, list[str]]:
+    messages: list[str] = []
+    for upload in uploads:
+        message = _attachment_error(upload)
+        if message:
+            messages.append(message)
+    return {"attachments": messages} if messages else {}
+
+
+def _extension(name: str) -> str:
+    return PurePath(name).suffix.lower().lstrip(".")
+
+
+def _attachment_error(upload: UploadedFile[Any]) -> str | None:
+    name = upload.name or ""
+    allowed = [t.lower() for t in settings.CONTINUUM_SIGNAL_ATTACHMENT_TYPES]
+    extension = _extension(name)
+    if extension not in allowed or extension not in CONTENT_TYPES:
+        return _("%(name)s: only these file types are accepted: %(types)s.") % {
+            "name": name,
+            "types": ", ".join(allowed),
+        }
+    limit = settings.CONTINUUM_SIGNAL_ATTACHMENT_MAX_BYTES
+    if not upload.size:
+        return _("%(name)s is empty.") % {"name": name}
+    if upload.size > limit:
+        return _("%(name)s is larger than the limit of %(limit)s bytes.") % {
+            "name": name,
+            "limit": limit,
+        }
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not _content_matches(extension, head, upload):
+        return _("%(name)s does not contain what its type says.") % {"name": name}
+    return None
+
+
+def _content_matches(extension: str, head: bytes, upload: UploadedFile[Any]) -> bool:
+    if extension in SIGNATURES:
+        return any(head.startswith(magic) for magic in SIGNATURES[extension])
+    try:
+        for chunk in upload.chunks():
+            chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
+def checksum(upload: UploadedFile[Any]) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _attach(signal: Signal, upload: UploadedFile[Any]) -> SignalAttachment:
+    name = PurePath(upload.name or "").name[:200]
+    attachment = SignalAttachment(
+        signal=signal,
+        original_name=name,
+        content_type=CONTENT_TYPES[_extension(name)],
+        size=upload.size or 0,
+        sha256=checksum(upload),
+    )
+    # The file is written before the row; should the transaction roll back afterwards, the
+    # file stays on disk without a row (it holds no more than the uploader sent).
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+# --- the API's idempotent intake -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Intake:
+    status_code: int
+    response: dict[str, Any]
+    replayed: bool
+
+
+def fingerprint(payload: Any) -> str:
+    """A stable digest of a request body: the same body gives the same fingerprint."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@transaction.atomic
+def signal_record_once(
+    *,
+    actor: Membership,
+    key: str,
+    request_fingerprint: str,
+    record: Callable[[], Signal],
+    respond: Callable[[Signal], dict[str, Any]],
+) -> Intake:
+    """Record a signal at most once per ``Idempotency-Key`` of this membership.
+
+    The key's row is inserted first, in the same transaction as the signal: a concurrent
+    retry waits on the unique index until this transaction ends, then finds the stored
+    answer (or, if this one was refused and rolled back, records the signal itself). The same
+    key with a different body is a conflict.
+    """
+    key = key.strip()
+    if not key or len(key) > 200:
+        raise _refuse(
+            "Idempotency-Key",
+            _("The Idempotency-Key header must be between 1 and 200 characters."),
+        )
+    intake, created = SignalIntakeRequest.objects.get_or_create(
+        membership=actor, key=key, defaults={"fingerprint": request_fingerprint}
+    )
+    if not created:
+        if intake.fingerprint != request_fingerprint:
+            raise Conflict(
+                _(
+                    "This Idempotency-Key was already used for a different request. Use a new "
+                    "key for a new signal."
+                )
+            )
+        if intake.signal is not None:
+            audit.record_read(actor=actor, obj=intake.signal, person=intake.signal.person)
+        return Intake(status_code=intake.status_code, response=intake.response, replayed=True)
+    signal = record()
+    intake.signal = signal
+    intake.status_code = 201
+    intake.response = respond(signal)
+    intake.save(update_fields=["signal", "status_code", "response"])
+    return Intake(status_code=201, response=intake.response, replayed=False)
+
+
+# --- contact points ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_point_training_add(
+    *, actor: Membership, contact_point: Membership, trained_on: date, expires_on: date
+) -> ContactPointTraining:
+    """Record a contact point's training in the register of their institution."""
+    if not policy.can_keep_contact_points(actor, None):
+        raise NotFound
+    if contact_point.role != Role.CONTACT_POINT or not contact_point.is_active:
+        raise _refuse("contact_point", _("Choose an active contact point of the institution."))
+    if not policy.can_keep_contact_points(actor, contact_point.agency):
+        raise NotFound
+    if expires_on <= trained_on:
+        raise _refuse("expires_on", _("The training must expire after the training date."))
+    if trained_on > timezone.localdate():
+        raise _refuse("trained_on", _("The training date cannot be in the future."))
+    training = ContactPointTraining.objects.create(
+        membership=contact_point, trained_on=trained_on, expires_on=expires_on, recorded_by=actor
+    )
+    audit.record(
+        action=Action.CREATE,
+        actor=actor,
+        obj=training,
+        changes=audit.diff(
+            {},
+            {
+                "membership": contact_point.pk,
+                "trained_on": trained_on,
+                "expires_on": expires_on,
+            },
+        ),
+    )
+    return training

@@ -1,0 +1,221 @@
+"""Recording a signal: routing, the bias safeguard, the new person, the audit entry and who
+reads the timeline event."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from continuum.access import policy
+from continuum.audit.models import AuditEntry
+from continuum.core import selectors as core_selectors
+from continuum.core.exceptions import InvalidInput, NotFound
+from continuum.core.models import Person, Sensitivity, TimelineEvent
+from continuum.intake import services
+from continuum.intake.models import Origin, Routing, Signal, SignalStatus
+from tests.factories import AgencyFactory, PlacementFactory
+from tests.intake.conftest import BIAS, signal_data
+
+
+def test_it_routes_an_internal_signal_to_the_institutions_bureau(world, held_person):
+    signal = services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
+    assert signal.reference.startswith("S-") and len(signal.reference) == 8
+    assert (signal.origin, signal.routing) == (Origin.INTERNAL, Routing.BUREAU)
+    assert signal.routed_to == world.bureau
+    assert signal.reporting_agency == world.institution
+    assert signal.status == SignalStatus.AWAITING_ASSESSMENT
+
+
+def test_it_passes_an_external_signal_on_to_the_institution_holding_the_person(world):
+    person = held_by_police_view(world)
+    signal = services.signal_record(actor=world["police_liaison"], data=signal_data(person))
+    assert (signal.origin, signal.routing) == (Origin.EXTERNAL, Routing.PASSED_ON)
+    assert signal.routed_to == world.institution
+    # The institution's contact points, its bureau and coordination see it.
+    for role in ("contact_point", "bureau_analyst", "coordinator", "police_liaison"):
+        assert policy.scope_signals(world[role]).filter(pk=signal.pk).exists(), role
+    event = TimelineEvent.objects.get(person=person, kind=TimelineEvent.Kind.SIGNAL_PASSED_ON)
+    assert event.details["routed_to"] == world.institution.name
+
+
+def held_by_police_view(world) -> Person:
+    """A person the police registered, now held at PI Alpha."""
+    person = services.core_services.person_register(
+        actor=world["police_liaison"],
+        data={"given_names": "Testa", "family_name": "Synthheld", "custody_status": "pre_trial"},
+    )
+    PlacementFactory(person=person, institution=world.institution, ended_on=None)
+    return person
+
+
+def test_it_sends_an_external_signal_about_a_person_not_in_custody_to_coordination(
+    world, free_person
+):
+    signal = services.signal_record(actor=world["police_liaison"], data=signal_data(free_person))
+    assert (signal.routing, signal.routed_to) == (Routing.COORDINATION, world.coordination)
+    assert not policy.scope_signals(world["contact_point"]).filter(pk=signal.pk).exists()
+    assert not policy.scope_signals(world["bureau_analyst"]).filter(pk=signal.pk).exists()
+
+
+def test_an_ended_placement_does_not_count_as_custody(world, free_person):
+    PlacementFactory(
+        person=free_person, institution=world.institution, ended_on=timezone.localdate()
+    )
+    signal = services.signal_record(actor=world["police_liaison"], data=signal_data(free_person))
+    assert signal.routing == Routing.COORDINATION
+
+
+def test_an_institution_without_a_bureau_keeps_its_internal_signals(world):
+    from tests.factories import MembershipFactory
+
+    contact = MembershipFactory(role="contact_point", agency=world.other_institution)
+    person = services.core_services.person_register(
+        actor=contact,
+        data={"given_names": "Testa", "family_name": "Synthbeta", "custody_status": "sentenced"},
+    )
+    signal = services.signal_record(actor=contact, data=signal_data(person))
+    assert signal.routed_to == world.other_institution
+
+
+def test_the_bias_safeguard_refuses_an_unconfirmed_signal(world, held_person):
+    with pytest.raises(InvalidInput) as refused:
+        services.signal_record(
+            actor=world["contact_point"],
+            data=signal_data(held_person, rests_on_behaviour=False),
+        )
+    assert refused.value.message == BIAS
+    assert refused.value.fields["rests_on_behaviour"] == [BIAS]
+    assert not Signal.objects.exists()
+
+
+def test_the_database_refuses_a_signal_without_the_confirmation(world, held_person):
+    from django.db import IntegrityError, transaction
+
+    signal = services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Signal.objects.filter(pk=signal.pk).update(rests_on_behaviour=False)
+
+
+def test_it_registers_a_new_person_in_the_same_step(world):
+    signal = services.signal_record(
+        actor=world["police_liaison"],
+        data=signal_data(),
+        new_person={
+            "given_names": "Nova",
+            "family_name": "Synthnew",
+            "custody_status": "not_in_custody",
+        },
+    )
+    assert signal.person.family_name == "Synthnew"
+    assert signal.person.registered_by == world.police
+    kinds = set(signal.person.timeline.values_list("kind", flat=True))
+    assert kinds == {TimelineEvent.Kind.PERSON_REGISTERED, TimelineEvent.Kind.SIGNAL_RECORDED}
+
+
+def test_a_refused_new_person_names_its_fields_and_stores_nothing(world):
+    with pytest.raises(InvalidInput) as refused:
+        services.signal_record(
+            actor=world["police_liaison"],
+            data=signal_data(),
+            new_person={"given_names": "Nova", "family_name": "", "custody_status": ""},
+        )
+    assert "new_person.family_name" in refused.value.fields
+    assert "new_person.custody_status" in refused.value.fields
+    assert not Person.objects.exists()
+    assert not Signal.objects.exists()
+
+
+def test_a_hidden_person_is_answered_as_unknown(world, held_person):
+    with pytest.raises(InvalidInput) as refused:
+        services.signal_record(actor=world["prosecutor"], data=signal_data(held_person))
+    assert refused.value.fields == {"person": ["No person with this reference is known to you."]}
+
+
+@pytest.mark.parametrize(
+    "role", ["coordinator", "mentor", "data_protection_officer", "evaluator", "administrator"]
+)
+def test_roles_that_do_not_report_are_refused(world, held_person, role):
+    with pytest.raises(NotFound):
+        services.signal_record(actor=world[role], data=signal_data(held_person))
+
+
+def test_it_writes_an_audit_entry_without_the_reporters_words(world, held_person):
+    signal = services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
+    entry = AuditEntry.objects.get(action="create", object_id=signal.reference)
+    assert entry.person_reference == held_person.reference
+    assert entry.changes["routed_to"]["after"] == str(world.bureau.pk)
+    assert "observed_behaviour" not in entry.changes
+
+
+def test_the_timeline_event_is_intelligence(world, held_person):
+    services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
+    event = TimelineEvent.objects.get(kind=TimelineEvent.Kind.SIGNAL_RECORDED)
+    assert event.sensitivity == Sensitivity.INTELLIGENCE
+
+
+def test_a_mentor_and_a_case_manager_do_not_see_signal_events_the_bureau_does(world, held_person):
+    from tests.factories import CaseFactory
+
+    case = CaseFactory(
+        person=held_person, lead_agency=world.coordination, team=[world.municipality]
+    )
+    case.team_members.add(world["mentor"])
+    services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
+
+    def kinds(role: str) -> set[str]:
+        events = core_selectors.person_timeline(actor=world[role], person=held_person)
+        return set(events.values_list("kind", flat=True))
+
+    assert TimelineEvent.Kind.SIGNAL_RECORDED in kinds("bureau_analyst")
+    assert TimelineEvent.Kind.SIGNAL_RECORDED in kinds("coordinator")
+    assert TimelineEvent.Kind.SIGNAL_RECORDED not in kinds("mentor")
+    assert TimelineEvent.Kind.SIGNAL_RECORDED not in kinds("case_manager")
+
+
+def test_a_case_manager_sees_only_the_signals_their_municipality_reported(world, free_person):
+    own = services.signal_record(
+        actor=world["case_manager"], data=signal_data(free_person_of(world))
+    )
+    other = services.signal_record(actor=world["police_liaison"], data=signal_data(free_person))
+    visible = set(policy.scope_signals(world["case_manager"]).values_list("pk", flat=True))
+    assert visible == {own.pk}
+    assert other.pk not in visible
+
+
+def free_person_of(world) -> Person:
+    return services.core_services.person_register(
+        actor=world["case_manager"],
+        data={"given_names": "Testa", "family_name": "Synthmuni", "custody_status": "released"},
+    )
+
+
+def test_an_observation_in_the_future_is_refused(world, held_person):
+    with pytest.raises(InvalidInput) as refused:
+        services.signal_record(
+            actor=world["contact_point"],
+            data=signal_data(held_person, observed_at=timezone.now() + timedelta(hours=1)),
+        )
+    assert refused.value.fields == {"observed_at": ["The observation cannot be in the future."]}
+
+
+def test_an_excluded_user_does_not_see_the_persons_signals(world, held_person):
+    from continuum.access.models import CaseExclusion
+    from tests.factories import CaseFactory
+
+    signal = services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
+    case = CaseFactory(person=held_person, lead_agency=world.coordination)
+    CaseExclusion.objects.create(
+        case=case,
+        user=world["bureau_analyst"].user,
+        reason="x" * 40,
+        created_by=world["coordinator"],
+    )
+    assert not policy.scope_signals(world["bureau_analyst"]).filter(pk=signal.pk).exists()
+
+
+def test_an_agency_elsewhere_is_not_used_for_routing(world, held_person):
+    AgencyFactory(code="bureau-x", type="intelligence_bureau", parent=world.other_institution)
+    signal = services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
+    assert signal.routed_to == world.bureau
