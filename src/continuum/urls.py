@@ -36,5 +36,6 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("access/", include("continuum.access.urls")),
     path("audit/", include("continuum.audit.urls")),
+    path("intake/", include("continuum.intake.urls")),
     path("", include("continuum.core.urls")),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from continuum.core.exceptions import InvalidInput, NotFound
@@ -98,3 +99,36 @@ def test_the_register_shows_the_institutions_the_reader_may_read(world):
         world.other_institution,
     }
     assert selectors.contact_point_register(actor=world["case_manager"]) == []
+
+
+def test_the_register_page_flags_expired_trainings(act_as, world):
+    today = timezone.localdate()
+    add(world, trained_on=today - timedelta(days=800), expires_on=today - timedelta(days=1))
+    response = act_as(world["contact_point"]).get(reverse("intake:contact-points"))
+    assert response.status_code == 200
+    assert 'class="expired"' in response.text
+    assert "Expired" in response.text
+
+
+def test_the_register_page_refuses_a_training_that_expires_first(act_as, world):
+    today = timezone.localdate()
+    response = act_as(world["bureau_analyst"]).post(
+        reverse("intake:contact-points"),
+        {
+            "contact_point": world["contact_point"].pk,
+            "trained_on": today.isoformat(),
+            "expires_on": (today - timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["expires_on"] == [
+        "The training must expire after the training date."
+    ]
+
+
+def test_a_contact_point_without_current_training_is_told_on_the_queue(act_as, world):
+    response = act_as(world["contact_point"]).get(reverse("intake:signal-queue"))
+    assert "Your contact-point training is not current." in response.text
+    add(world)
+    response = act_as(world["contact_point"]).get(reverse("intake:signal-queue"))
+    assert "Your contact-point training is not current." not in response.text

@@ -18,6 +18,8 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "may_read_identity": policy.may_read_identity(current),
         "may_break_glass": policy.can_break_glass(current),
         "may_view_audit": policy.can_view_audit(current),
+        "may_record_signal": policy.can_record_signal(current),
+        "may_receive_signals": policy.can_receive_signals(current),
         "emergency_accesses": list(access_selectors.active_emergency_accesses(current)),
         "reviews_waiting": access_selectors.reviews_waiting(current),
     }

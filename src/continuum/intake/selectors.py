@@ -64,14 +64,21 @@ def contact_point_register(*, actor: Membership) -> list[tuple[Agency, list[Cont
     return [(i, by_institution[i.pk]) for i in institutions]
 
 
-def contact_points_of(institution: Agency) -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        agency=institution, role=Role.CONTACT_POINT, is_active=True
-    ).select_related("user")
-
-
 def has_current_training(membership: Membership) -> bool:
     today = timezone.localdate()
     return ContactPointTraining.objects.filter(
         membership=membership, trained_on__lte=today, expires_on__gt=today
     ).exists()
+
+
+def contact_points_of_institutions(*, actor: Membership) -> QuerySet[Membership]:
+    """The active contact points of the institutions whose register the actor reads."""
+    return (
+        Membership.objects.filter(
+            agency__in=policy.contact_point_institutions(actor),
+            role=Role.CONTACT_POINT,
+            is_active=True,
+        )
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__last_name")
+    )

@@ -1,0 +1,132 @@
+"""Forms of the intake pages. They parse types; the rules (and their messages) are checked
+once, in the services, so that the page and the API refuse the same input the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from continuum.core.exceptions import ApplicationError
+from continuum.core.forms import DateInput
+from continuum.core.models import CustodyStatus, Membership
+from continuum.intake.models import Category, Context, Credibility, Reliability
+
+BLANK = [("", "---------")]
+NEW_PERSON_FIELDS = ("given_names", "family_name", "date_of_birth", "custody_status")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the pattern of Django's documentation)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def _choices(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [*BLANK, *choices]
+
+
+class SignalForm(forms.Form):
+    person = forms.CharField(
+        label=_("Reference of a registered person"),
+        required=False,
+        help_text=_("For example P-ABC234. Leave empty to register a new person below."),
+    )
+    new_person_given_names = forms.CharField(label=_("Given names"), required=False)
+    new_person_family_name = forms.CharField(label=_("Family name"), required=False)
+    new_person_date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=DateInput()
+    )
+    new_person_custody_status = forms.ChoiceField(
+        label=_("Custody status"), choices=_choices(CustodyStatus.choices), required=False
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=_choices(Category.choices), required=False
+    )
+    observed_behaviour = forms.CharField(
+        label=_("Observed behaviour"),
+        help_text=_("What you saw or heard, in your own words."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+    )
+    context = forms.ChoiceField(
+        label=_("Context"), choices=_choices(Context.choices), required=False
+    )
+    observed_at = forms.DateTimeField(
+        label=_("Observed at"), widget=DateTimeInput(), required=False
+    )
+    source_reliability = forms.ChoiceField(
+        label=_("Reliability of the source"),
+        choices=_choices(Reliability.choices),
+        required=False,
+    )
+    information_credibility = forms.ChoiceField(
+        label=_("Credibility of the information"),
+        choices=_choices(Credibility.choices),
+        required=False,
+    )
+    rests_on_behaviour = forms.BooleanField(
+        label=_(
+            "I confirm that this signal rests on behaviour that was observed, not on religious "
+            "practice or identity."
+        ),
+        required=False,
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def signal_data(self) -> dict[str, Any]:
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if not name.startswith("new_person_") and name != "attachments"
+        }
+
+    def new_person(self) -> dict[str, Any] | None:
+        values = {name: self.cleaned_data.get(f"new_person_{name}") for name in NEW_PERSON_FIELDS}
+        return values if any(values.values()) else None
+
+
+def apply_error(form: forms.Form, error: ApplicationError) -> None:
+    """The service names a new person's fields ``new_person.<name>``; the form has them as
+    ``new_person_<name>``."""
+    if not error.fields:
+        form.add_error(None, error.message)
+    for name, messages in error.fields.items():
+        field = name.replace("new_person.", "new_person_")
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class ContactPointChoiceField(forms.ModelChoiceField[Membership]):
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user} — {obj.agency}"
+
+
+class TrainingForm(forms.Form):
+    contact_point = ContactPointChoiceField(label=_("Contact point"), queryset=None)
+    trained_on = forms.DateField(label=_("Trained on"), widget=DateInput())
+    expires_on = forms.DateField(label=_("Expires on"), widget=DateInput())
+
+    def __init__(self, *args: Any, contact_points: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact_point"].queryset = contact_points  # type: ignore[attr-defined]

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from continuum.intake import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("signals/", views.signal_queue, name="signal-queue"),
+    path("signals/new/", views.signal_new, name="signal-new"),
+    path("signals/<str:reference>/", views.signal_detail, name="signal-detail"),
+    path("contact-points/", views.contact_points, name="contact-points"),
+]

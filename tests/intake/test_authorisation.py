@@ -1,0 +1,178 @@
+"""Authorisation rows for every page and endpoint of the intake app, for every role: allowed,
+or refused with 404 and nothing stored.
+
+The scene: an internal signal of PI Alpha's contact point (routed to PI Alpha's bureau), an
+external signal of the police about a person held at PI Alpha (passed on to PI Alpha), and an
+external signal of probation about a person not in custody (in coordination's queue).
+The tables are written out by hand, not computed from the policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from continuum.core.models import CustodyStatus, Role
+from continuum.intake import services
+from continuum.intake.models import ContactPointTraining, Signal
+from tests.conftest import World
+from tests.factories import PersonFactory, PlacementFactory
+from tests.intake.conftest import signal_data
+
+ROLES = list(Role.values)
+REPORTERS = {
+    "contact_point",
+    "bureau_analyst",
+    "case_manager",
+    "probation_officer",
+    "police_liaison",
+    "prosecutor",
+}
+RECEIVERS = {"contact_point", "bureau_analyst", "coordinator"}
+KEEPS_REGISTER = {"bureau_analyst", "coordinator"}
+SEES_INTERNAL = {"contact_point", "bureau_analyst", "coordinator"}
+SEES_PASSED_ON = {"police_liaison", "contact_point", "bureau_analyst", "coordinator"}
+SEES_COORDINATIONS = {"probation_officer", "coordinator"}
+
+
+def test_the_tables_cover_every_role():
+    assert set(ROLES) == set(Role.values)
+    assert {"mentor", "data_protection_officer", "evaluator", "administrator"}.isdisjoint(
+        REPORTERS | RECEIVERS | SEES_INTERNAL | SEES_PASSED_ON | SEES_COORDINATIONS
+    )
+
+
+@dataclass
+class Scene:
+    internal: Signal
+    passed_on: Signal
+    coordinations: Signal
+
+
+@pytest.fixture
+def scene(world: World) -> Scene:
+    held = PersonFactory(registered_by=world.institution)
+    PlacementFactory(person=held, institution=world.institution, ended_on=None)
+    known_to_police = PersonFactory(registered_by=world.police)
+    PlacementFactory(person=known_to_police, institution=world.institution, ended_on=None)
+    free = PersonFactory(
+        registered_by=world.probation,
+        custody_status=CustodyStatus.NOT_IN_CUSTODY,
+        sentence_start=None,
+        expected_release=None,
+    )
+    return Scene(
+        internal=services.signal_record(actor=world["contact_point"], data=signal_data(held)),
+        passed_on=services.signal_record(
+            actor=world["police_liaison"], data=signal_data(known_to_police)
+        ),
+        coordinations=services.signal_record(
+            actor=world["probation_officer"], data=signal_data(free)
+        ),
+    )
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_signal_form(act_as, world, role):
+    response = act_as(world[role]).get(reverse("intake:signal-new"))
+    assert response.status_code == (200 if role in REPORTERS else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_recording_a_signal_in_the_form(act_as, world, role):
+    observed = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = act_as(world[role]).post(
+        reverse("intake:signal-new"),
+        {
+            "new_person_given_names": "Nova",
+            "new_person_family_name": "Synthrow",
+            "new_person_custody_status": "not_in_custody",
+            "category": "other",
+            "observed_behaviour": "Threatened a fellow detainee over his choice of friends.",
+            "context": "cell",
+            "observed_at": observed,
+            "source_reliability": "C",
+            "information_credibility": "3",
+            "rests_on_behaviour": "on",
+        },
+    )
+    stored = Signal.objects.exists()
+    assert (response.status_code, stored) == ((302, True) if role in REPORTERS else (404, False))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_signal_queue(act_as, world, scene, role):
+    response = act_as(world[role]).get(reverse("intake:signal-queue"))
+    assert response.status_code == (200 if role in RECEIVERS else 404)
+
+
+QUEUES = {
+    "contact_point": {"passed_on"},
+    "bureau_analyst": {"internal", "passed_on"},
+    "coordinator": {"coordinations", "passed_on"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(QUEUES))
+def test_what_each_queue_lists(act_as, world, scene, role):
+    text = act_as(world[role]).get(reverse("intake:signal-queue")).text
+    listed = {
+        name
+        for name in ("internal", "passed_on", "coordinations")
+        if getattr(scene, name).reference in text
+    }
+    assert listed == QUEUES[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("which", "allowed"),
+    [
+        ("internal", SEES_INTERNAL),
+        ("passed_on", SEES_PASSED_ON),
+        ("coordinations", SEES_COORDINATIONS),
+    ],
+)
+def test_the_signal_page(act_as, world, scene, role, which, allowed):
+    signal = getattr(scene, which)
+    response = act_as(world[role]).get(reverse("intake:signal-detail", args=[signal.reference]))
+    assert response.status_code == (200 if role in allowed else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_contact_point_register(act_as, world, role):
+    response = act_as(world[role]).get(reverse("intake:contact-points"))
+    assert response.status_code == (200 if role in RECEIVERS else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_recording_a_training(act_as, world, role):
+    today = timezone.localdate()
+    response = act_as(world[role]).post(
+        reverse("intake:contact-points"),
+        {
+            "contact_point": world["contact_point"].pk,
+            "trained_on": (today - timedelta(days=10)).isoformat(),
+            "expires_on": (today + timedelta(days=300)).isoformat(),
+        },
+    )
+    stored = ContactPointTraining.objects.exists()
+    assert (response.status_code, stored) == (
+        (302, True) if role in KEEPS_REGISTER else (404, False)
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_navigation_links(act_as, world, role):
+    response = act_as(world[role]).get(reverse("core:home"), follow=True)
+    text = response.text
+    assert (reverse("intake:signal-new") in text) == (role in REPORTERS)
+    assert (reverse("intake:signal-queue") + '"' in text) == (role in RECEIVERS)
+    assert (reverse("intake:contact-points") in text) == (role in RECEIVERS)
