@@ -19,7 +19,7 @@ from django.utils import timezone
 from continuum.core.models import CustodyStatus, Role
 from continuum.intake import services
 from continuum.intake.models import ContactPointTraining, Signal
-from tests.conftest import World
+from tests.conftest import World, bearer
 from tests.factories import PersonFactory, PlacementFactory
 from tests.intake.conftest import signal_data
 
@@ -176,3 +176,54 @@ def test_the_navigation_links(act_as, world, role):
     assert (reverse("intake:signal-new") in text) == (role in REPORTERS)
     assert (reverse("intake:signal-queue") + '"' in text) == (role in RECEIVERS)
     assert (reverse("intake:contact-points") in text) == (role in RECEIVERS)
+
+
+# --- API -----------------------------------------------------------------------------------
+
+LISTS = {
+    "contact_point": {"internal", "passed_on"},
+    "bureau_analyst": {"internal", "passed_on"},
+    "coordinator": {"internal", "passed_on", "coordinations"},
+    "police_liaison": {"passed_on"},
+    "probation_officer": {"coordinations"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_listing_signals_in_the_api(client, world, scene, role):
+    response = client.get("/api/v1/signals", **bearer(world[role]))
+    assert response.status_code == 200
+    shown = {row["reference"] for row in response.json()["results"]}
+    expected = {getattr(scene, name).reference for name in LISTS.get(role, set())}
+    assert shown == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_recording_a_signal_in_the_api(client, world, role):
+    response = client.post(
+        "/api/v1/signals",
+        {
+            "new_person": {
+                "given_names": "Nova",
+                "family_name": "Synthapi",
+                "custody_status": "not_in_custody",
+            },
+            "category": "network",
+            "observed_behaviour": "Received letters from a known recruiter every week.",
+            "context": "correspondence",
+            "observed_at": (timezone.now() - timedelta(days=2)).isoformat(),
+            "source_reliability": "A",
+            "information_credibility": "1",
+            "rests_on_behaviour": True,
+        },
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=f"row-{role}",
+        **bearer(world[role]),
+    )
+    stored = Signal.objects.exists()
+    assert (response.status_code, stored) == ((201, True) if role in REPORTERS else (404, False))
+
+
+def test_the_api_without_a_token_answers_401(client, db):
+    assert client.get("/api/v1/signals").status_code == 401
+    assert client.post("/api/v1/signals", {}, content_type="application/json").status_code == 401

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from continuum.core import api
+from continuum.intake import api as intake_api
 
 app_name = "api"
 
@@ -20,4 +21,5 @@ urlpatterns = [
     path("cases/<str:reference>/phase", api.CasePhaseChange.as_view(), name="case-phase"),
     path("agencies", api.AgencyList.as_view(), name="agencies"),
     path("me/memberships", api.MyMemberships.as_view(), name="my-memberships"),
+    path("signals", intake_api.SignalListCreate.as_view(), name="signals"),
 ]
