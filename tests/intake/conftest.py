@@ -41,9 +41,9 @@ def free_person(world) -> Person:
     )
 
 
-def signal_data(person: Person | None = None, **overrides: Any) -> dict[str, Any]:
+def signal_data(subject: Person | None = None, /, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "person": person.reference if person else "",
+        "person": subject.reference if subject else "",
         "category": "network",
         "observed_behaviour": "Handed out printed recruitment material in the yard.",
         "context": "recreation",

@@ -219,3 +219,9 @@ def test_an_agency_elsewhere_is_not_used_for_routing(world, held_person):
     AgencyFactory(code="bureau-x", type="intelligence_bureau", parent=world.other_institution)
     signal = services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
     assert signal.routed_to == world.bureau
+
+
+def test_a_reference_is_found_whatever_its_case(world, held_person):
+    data = signal_data(held_person, person=f"  {held_person.reference.lower()} ")
+    signal = services.signal_record(actor=world["contact_point"], data=data)
+    assert signal.person == held_person

@@ -139,7 +139,7 @@ def signal_record(
     for name in ("category", "context", "source_reliability", "information_credibility"):
         setattr(signal, name, getattr(signal, name) or "")
     errors = _signal_errors(signal)
-    reference = (data.get("person") or "").strip()
+    reference = (data.get("person") or "").strip().upper()
     person: Person | None = None
     if reference and new_person:
         errors.setdefault("person", []).append(
