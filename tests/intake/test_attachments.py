@@ -7,7 +7,9 @@ import hashlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
+from continuum.audit.models import AuditEntry
 from continuum.core.exceptions import InvalidInput
 from continuum.intake import services
 from continuum.intake.models import Signal, SignalAttachment
@@ -79,3 +81,25 @@ def test_the_allow_list_is_configuration(world, held_person, settings):
 def test_text_must_be_text(world, held_person):
     with pytest.raises(InvalidInput):
         record(world, held_person, SimpleUploadedFile("notes.txt", b"\xff\xfe\x00binary"))
+
+
+def test_an_attachment_is_downloaded_by_those_who_see_the_signal(act_as, world, held_person):
+    signal = record(world, held_person, SimpleUploadedFile("report.pdf", PDF))
+    attachment = signal.attachments.get()
+    url = reverse("intake:attachment-download", args=[signal.reference, attachment.pk])
+    response = act_as(world["bureau_analyst"]).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="report.pdf"' in response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"]
+    assert AuditEntry.objects.filter(
+        action="read", object_type="intake.signalattachment", object_id=str(attachment.pk)
+    ).exists()
+
+
+def test_an_attachment_of_another_signal_is_not_found(act_as, world, held_person):
+    first = record(world, held_person, SimpleUploadedFile("a.pdf", PDF))
+    second = record(world, held_person)
+    url = reverse("intake:attachment-download", args=[second.reference, first.attachments.get().pk])
+    assert act_as(world["bureau_analyst"]).get(url).status_code == 404

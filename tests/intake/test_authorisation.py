@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,6 +145,21 @@ def test_the_signal_page(act_as, world, scene, role, which, allowed):
     signal = getattr(scene, which)
     response = act_as(world[role]).get(reverse("intake:signal-detail", args=[signal.reference]))
     assert response.status_code == (200 if role in allowed else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_downloading_an_attachment(act_as, world, scene, role):
+    held = scene.internal.person
+    signal = services.signal_record(
+        actor=world["contact_point"],
+        data=signal_data(held),
+        attachments=[SimpleUploadedFile("note.txt", b"seen in the yard")],
+    )
+    url = reverse(
+        "intake:attachment-download", args=[signal.reference, signal.attachments.get().pk]
+    )
+    response = act_as(world[role]).get(url)
+    assert response.status_code == (200 if role in SEES_INTERNAL else 404)
 
 
 @pytest.mark.parametrize("role", ROLES)
