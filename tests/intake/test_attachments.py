@@ -103,3 +103,14 @@ def test_an_attachment_of_another_signal_is_not_found(act_as, world, held_person
     second = record(world, held_person)
     url = reverse("intake:attachment-download", args=[second.reference, first.attachments.get().pk])
     assert act_as(world["bureau_analyst"]).get(url).status_code == 404
+
+
+def test_a_failed_recording_leaves_no_file_behind(world, held_person, monkeypatch, settings):
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(services.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        record(world, held_person, SimpleUploadedFile("report.pdf", PDF))
+    assert not Signal.objects.exists()
+    assert not [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]

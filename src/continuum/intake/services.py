@@ -164,8 +164,21 @@ def signal_record(
     signal.person = person
     signal.routed_to, signal.routing = _route(actor, signal.origin, person)
     signal.save()
-    for upload in attachments:
-        _attach(signal, upload)
+    stored: list[SignalAttachment] = []
+    try:
+        for upload in attachments:
+            stored.append(_attach(signal, upload))
+        _signal_recorded(actor, signal, person)
+    except BaseException:
+        # The rows roll back with the transaction; the files written so far go too.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    return signal
+
+
+def _signal_recorded(actor: Membership, signal: Signal, person: Person) -> None:
+    """The timeline event (intelligence) and the audit entry of a new signal."""
     core_services.timeline_add(
         person=person,
         kind=(
@@ -188,7 +201,6 @@ def signal_record(
         "after": [a.sha256 for a in signal.attachments.all()],
     }
     audit.record(action=Action.CREATE, actor=actor, obj=signal, person=person, changes=changes)
-    return signal
 
 
 def _signal_errors(signal: Signal) -> dict[str, list[str]]:
@@ -321,8 +333,7 @@ def _attach(signal: Signal, upload: UploadedFile[Any]) -> SignalAttachment:
         size=upload.size or 0,
         sha256=checksum(upload),
     )
-    # The file is written before the row; should the transaction roll back afterwards, the
-    # file stays on disk without a row (it holds no more than the uploader sent).
+    # The file is written before the row; ``signal_record`` deletes it if recording fails.
     attachment.file.save(name, upload, save=False)
     attachment.save()
     return attachment
