@@ -19,17 +19,14 @@ from continuum.audit import services as audit
 from continuum.core import selectors as core_selectors
 from continuum.core.exceptions import ApplicationError
 from continuum.core.forms import apply_error
+from continuum.core.middleware import acting_membership
 from continuum.core.models import Case, Membership
 from continuum.core.views import acting
 
 
-def _actor(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
-
-
 @acting
 def emergency_start(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     if not policy.can_break_glass(actor):
         raise Http404
     form = EmergencyAccessForm(request.POST or None, initial={"case": request.GET.get("case")})
@@ -58,7 +55,7 @@ def emergency_start(request: HttpRequest) -> HttpResponse:
 
 @acting
 def emergency_queue(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     context = {
         "queue": selectors.emergency_review_queue(actor=actor),
         "reviewed": selectors.emergency_recently_reviewed(actor=actor),
@@ -70,7 +67,7 @@ def emergency_queue(request: HttpRequest) -> HttpResponse:
 @acting
 @require_POST
 def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     access = selectors.emergency_access_get(actor=actor, pk=pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
@@ -98,8 +95,8 @@ def _case_access_context(actor: Membership, case: Case, **forms: Any) -> dict[st
 
 
 def _managed_case(request: HttpRequest, reference: str) -> Case:
-    case = core_selectors.case_get(actor=_actor(request), reference=reference)
-    if not policy.can_manage_case_access(_actor(request), case):
+    case = core_selectors.case_get(actor=acting_membership(request), reference=reference)
+    if not policy.can_manage_case_access(acting_membership(request), case):
         raise Http404
     return case
 
@@ -107,14 +104,16 @@ def _managed_case(request: HttpRequest, reference: str) -> Case:
 @acting
 def case_access(request: HttpRequest, reference: str) -> HttpResponse:
     case = _managed_case(request, reference)
-    audit.record_read(actor=_actor(request), obj=case, person=case.person, case=case)
-    return render(request, "access/case_access.html", _case_access_context(_actor(request), case))
+    audit.record_read(actor=acting_membership(request), obj=case, person=case.person, case=case)
+    return render(
+        request, "access/case_access.html", _case_access_context(acting_membership(request), case)
+    )
 
 
 @acting
 @require_POST
 def case_exclude(request: HttpRequest, reference: str) -> HttpResponse:
-    actor, case = _actor(request), _managed_case(request, reference)
+    actor, case = acting_membership(request), _managed_case(request, reference)
     form = ExclusionForm(request.POST)
     if form.is_valid():
         try:
@@ -131,7 +130,7 @@ def case_exclude(request: HttpRequest, reference: str) -> HttpResponse:
 @acting
 @require_POST
 def case_exclusion_remove(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    actor, case = _actor(request), _managed_case(request, reference)
+    actor, case = acting_membership(request), _managed_case(request, reference)
     exclusion = selectors.case_exclusions(actor=actor, case=case).filter(pk=pk).first()
     if exclusion is None:
         raise Http404
@@ -143,7 +142,7 @@ def case_exclusion_remove(request: HttpRequest, reference: str, pk: int) -> Http
 @acting
 @require_POST
 def case_restrict(request: HttpRequest, reference: str) -> HttpResponse:
-    actor, case = _actor(request), _managed_case(request, reference)
+    actor, case = acting_membership(request), _managed_case(request, reference)
     form = RestrictionForm(request.POST)
     if form.is_valid():
         services.case_restrict_to(actor=actor, case=case, users=list(form.cleaned_data["users"]))

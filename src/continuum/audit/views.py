@@ -15,15 +15,11 @@ from django.shortcuts import render
 from continuum.access import policy
 from continuum.audit import selectors, services
 from continuum.audit.forms import ExportForm
-from continuum.core.models import Membership
+from continuum.core.middleware import acting_membership
 from continuum.core.views import acting
 
 PAGE_SIZE = 50
 View = Callable[..., HttpResponse]
-
-
-def _actor(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
 
 
 def auditing(view: View) -> View:
@@ -32,7 +28,7 @@ def auditing(view: View) -> View:
     @acting
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not policy.can_view_audit(_actor(request)):
+        if not policy.can_view_audit(acting_membership(request)):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -41,7 +37,7 @@ def auditing(view: View) -> View:
 
 @auditing
 def entry_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     filterset = selectors.entry_list(actor=actor, query=request.GET)
     page = _page(request, filterset.qs)
     services.record_list(
@@ -65,7 +61,7 @@ def person_export(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST or None, initial={"person": request.GET.get("person", "")})
     if request.method == "POST" and form.is_valid():
         export = services.person_export(
-            actor=_actor(request),
+            actor=acting_membership(request),
             reference=form.cleaned_data["person"],
             file_format=form.cleaned_data["file_format"],
             justification=form.cleaned_data["justification"],

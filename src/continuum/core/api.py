@@ -16,6 +16,7 @@ from continuum.audit import services as audit
 from continuum.core import selectors, services
 from continuum.core.exceptions import NotFound
 from continuum.core.forms import CaseFilter
+from continuum.core.middleware import acting_membership
 from continuum.core.models import (
     Agency,
     Case,
@@ -26,10 +27,6 @@ from continuum.core.models import (
     TimelineEvent,
 )
 from continuum.core.timeline import describe
-
-
-def _actor(request: Request) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
 
 
 class AgencySerializer(serializers.ModelSerializer[Agency]):
@@ -158,38 +155,40 @@ class PersonListCreate(APIView):
     )
     def get(self, request: Request) -> Response:
         query = request.query_params.get("q", "")
-        persons = list(selectors.person_search(actor=_actor(request), query=query))
+        persons = list(selectors.person_search(actor=acting_membership(request), query=query))
         audit.record_list(
-            actor=_actor(request),
+            actor=acting_membership(request),
             object_type="core.person",
             shown=[p.reference for p in persons],
             query=selectors.search_query_for_audit(query),
         )
-        output = _person_output(_actor(request), summary=True)
+        output = _person_output(acting_membership(request), summary=True)
         return Response(output(persons, many=True).data)
 
     @extend_schema(request=PersonSerializer, responses={201: PersonSerializer})
     def post(self, request: Request) -> Response:
         serializer = PersonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = services.person_register(actor=_actor(request), data=serializer.validated_data)
+        person = services.person_register(
+            actor=acting_membership(request), data=serializer.validated_data
+        )
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
 
 class PersonDetail(APIView):
     @extend_schema(responses=PersonSerializer)
     def get(self, request: Request, reference: str) -> Response:
-        person = selectors.person_get(actor=_actor(request), reference=reference)
-        audit.record_read(actor=_actor(request), obj=person, person=person)
-        return Response(_person_output(_actor(request))(person).data)
+        person = selectors.person_get(actor=acting_membership(request), reference=reference)
+        audit.record_read(actor=acting_membership(request), obj=person, person=person)
+        return Response(_person_output(acting_membership(request))(person).data)
 
     @extend_schema(request=PersonSerializer, responses=PersonSerializer)
     def patch(self, request: Request, reference: str) -> Response:
-        person = selectors.person_get(actor=_actor(request), reference=reference)
+        person = selectors.person_get(actor=acting_membership(request), reference=reference)
         serializer = PersonSerializer(person, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         person = services.person_update(
-            actor=_actor(request), person=person, data=serializer.validated_data
+            actor=acting_membership(request), person=person, data=serializer.validated_data
         )
         return Response(PersonSerializer(person).data)
 
@@ -197,20 +196,20 @@ class PersonDetail(APIView):
 class PersonTimeline(APIView):
     @extend_schema(responses=TimelineEventSerializer(many=True))
     def get(self, request: Request, reference: str) -> Response:
-        person = selectors.person_get(actor=_actor(request), reference=reference)
-        events = selectors.person_timeline(actor=_actor(request), person=person)
-        audit.record_read(actor=_actor(request), obj=person, person=person)
+        person = selectors.person_get(actor=acting_membership(request), reference=reference)
+        events = selectors.person_timeline(actor=acting_membership(request), person=person)
+        audit.record_read(actor=acting_membership(request), obj=person, person=person)
         return Response(TimelineEventSerializer(events, many=True).data)
 
 
 class PlacementCreate(APIView):
     @extend_schema(request=PlacementSerializer, responses={201: PlacementSerializer})
     def post(self, request: Request, reference: str) -> Response:
-        person = selectors.person_get(actor=_actor(request), reference=reference)
+        person = selectors.person_get(actor=acting_membership(request), reference=reference)
         serializer = PlacementSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         placement = services.placement_add(
-            actor=_actor(request), person=person, **serializer.validated_data
+            actor=acting_membership(request), person=person, **serializer.validated_data
         )
         return Response(PlacementSerializer(placement).data, status=status.HTTP_201_CREATED)
 
@@ -233,13 +232,13 @@ class CaseListCreate(generics.ListAPIView[Case]):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
             return Case.objects.none()
-        return selectors.case_list(actor=_actor(self.request))
+        return selectors.case_list(actor=acting_membership(self.request))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         shown = [row["reference"] for row in response.data["results"]]
         audit.record_list(
-            actor=_actor(request),
+            actor=acting_membership(request),
             object_type="core.case",
             shown=shown,
             query=request.query_params.dict(),
@@ -252,11 +251,13 @@ class CaseListCreate(generics.ListAPIView[Case]):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            person = selectors.person_get(actor=_actor(request), reference=data["person"])
+            person = selectors.person_get(
+                actor=acting_membership(request), reference=data["person"]
+            )
         except NotFound as error:
             raise NotFound(fields={"person": [error.message]}) from error
         case = services.case_open(
-            actor=_actor(request),
+            actor=acting_membership(request),
             person=person,
             lead_agency=data["lead_agency"],
             phase=data["phase"],
@@ -268,8 +269,8 @@ class CaseListCreate(generics.ListAPIView[Case]):
 class CaseDetail(APIView):
     @extend_schema(responses=CaseSerializer)
     def get(self, request: Request, reference: str) -> Response:
-        case = selectors.case_get(actor=_actor(request), reference=reference)
-        audit.record_read(actor=_actor(request), obj=case, person=case.person, case=case)
+        case = selectors.case_get(actor=acting_membership(request), reference=reference)
+        audit.record_read(actor=acting_membership(request), obj=case, person=case.person, case=case)
         return Response(CaseSerializer(case).data)
 
 
@@ -280,11 +281,11 @@ class CasePhaseSerializer(serializers.Serializer[Any]):
 class CasePhaseChange(APIView):
     @extend_schema(request=CasePhaseSerializer, responses=CaseSerializer)
     def post(self, request: Request, reference: str) -> Response:
-        case = selectors.case_get(actor=_actor(request), reference=reference)
+        case = selectors.case_get(actor=acting_membership(request), reference=reference)
         serializer = CasePhaseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_change_phase(
-            actor=_actor(request), case=case, phase=serializer.validated_data["phase"]
+            actor=acting_membership(request), case=case, phase=serializer.validated_data["phase"]
         )
         return Response(CaseSerializer(case).data)
 
@@ -302,5 +303,7 @@ class MyMemberships(APIView):
     def get(self, request: Request) -> Response:
         memberships = selectors.memberships_of(request.user)  # type: ignore[arg-type]
         return Response(
-            MembershipSerializer(memberships, many=True, context={"actor": _actor(request)}).data
+            MembershipSerializer(
+                memberships, many=True, context={"actor": acting_membership(request)}
+            ).data
         )

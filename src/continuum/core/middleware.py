@@ -25,6 +25,13 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         return super().process_view(request, view_func, view_args, view_kwargs)
 
 
+def acting_membership(request: HttpRequest) -> Membership:
+    """The membership a request acts in (set by :class:`ActiveMembershipMiddleware`, or by the
+    bearer token). Call it only where a membership is required: pages behind ``acting`` and
+    API views behind ``HasActiveMembership``."""
+    return request.membership  # type: ignore[attr-defined,no-any-return]
+
+
 class ActiveMembershipMiddleware:
     """Sets ``request.membership``: the membership the signed-in user chose to act in."""
 

@@ -30,7 +30,7 @@ from continuum.core.forms import (
     PlacementForm,
     apply_error,
 )
-from continuum.core.middleware import SESSION_KEY
+from continuum.core.middleware import SESSION_KEY, acting_membership
 from continuum.core.models import Membership
 
 View = Callable[..., HttpResponse]
@@ -52,10 +52,6 @@ def acting(view: View) -> View:
         return response
 
     return wrapper
-
-
-def _actor(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
 
 
 @login_not_required
@@ -112,9 +108,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @acting
 def person_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    persons = list(selectors.person_search(actor=_actor(request), query=query))
+    persons = list(selectors.person_search(actor=acting_membership(request), query=query))
     audit.record_list(
-        actor=_actor(request),
+        actor=acting_membership(request),
         object_type="core.person",
         shown=[p.reference for p in persons],
         query=selectors.search_query_for_audit(query),
@@ -122,7 +118,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
     context = {
         "persons": persons,
         "query": query,
-        "may_register": policy.can_register_person(_actor(request)),
+        "may_register": policy.can_register_person(acting_membership(request)),
     }
     template = "core/_person_results.html" if request.htmx else "core/person_search.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -130,12 +126,14 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 @acting
 def person_register(request: HttpRequest) -> HttpResponse:
-    if not policy.can_register_person(_actor(request)):
+    if not policy.can_register_person(acting_membership(request)):
         raise Http404
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.person_register(actor=_actor(request), data=form.cleaned_data)
+            person = services.person_register(
+                actor=acting_membership(request), data=form.cleaned_data
+            )
         except ApplicationError as error:
             apply_error(form, error)
         else:
@@ -148,7 +146,7 @@ def person_register(request: HttpRequest) -> HttpResponse:
 
 @acting
 def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     person = selectors.person_get(actor=actor, reference=reference)
     audit.record_read(actor=actor, obj=person, person=person)
     context = {
@@ -166,7 +164,7 @@ def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @acting
 def person_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     person = selectors.person_get(actor=actor, reference=reference)
     if not policy.can_change_person(actor, person):
         raise Http404
@@ -187,7 +185,7 @@ def person_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 @acting
 def placement_add(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     person = selectors.person_get(actor=actor, reference=reference)
     if not policy.can_change_person(actor, person):
         raise Http404
@@ -205,7 +203,7 @@ def placement_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 @acting
 def case_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     filterset = CaseFilter(request.GET or None, queryset=selectors.case_list(actor=actor))
     cases = list(filterset.qs[:200])
     audit.record_list(
@@ -219,7 +217,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @acting
 def case_open(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     person = selectors.person_get(actor=actor, reference=reference)
     if not policy.can_open_case(actor):
         raise Http404
@@ -245,7 +243,7 @@ def case_open(request: HttpRequest, reference: str) -> HttpResponse:
 
 @acting
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     case = selectors.case_get(actor=actor, reference=reference)
     audit.record_read(actor=actor, obj=case, person=case.person, case=case)
     return render(request, "core/case_detail.html", _case_context(actor, case))
@@ -268,7 +266,7 @@ def _case_context(actor: Membership, case: Any, **forms: Any) -> dict[str, Any]:
 @acting
 @require_POST
 def case_phase(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     case = selectors.case_get(actor=actor, reference=reference)
     if not policy.can_change_case(actor, case):
         raise Http404
@@ -289,7 +287,7 @@ def case_phase(request: HttpRequest, reference: str) -> HttpResponse:
 @acting
 @require_POST
 def case_team(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     case = selectors.case_get(actor=actor, reference=reference)
     if not policy.can_change_case(actor, case):
         raise Http404

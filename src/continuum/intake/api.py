@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from continuum.access import policy
 from continuum.audit import services as audit
 from continuum.core.exceptions import NotFound
-from continuum.core.models import Agency, CustodyStatus, Membership, Person
+from continuum.core.middleware import acting_membership
+from continuum.core.models import Agency, CustodyStatus, Person
 from continuum.intake import selectors, services
 from continuum.intake.models import (
     Category,
@@ -24,10 +25,6 @@ from continuum.intake.models import (
     Signal,
     SignalAttachment,
 )
-
-
-def _actor(request: Request) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
 
 
 class NewPersonSerializer(serializers.Serializer[Any]):
@@ -119,12 +116,14 @@ class SignalListCreate(generics.ListAPIView[Signal]):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
             return Signal.objects.none()
-        return selectors.signal_list(actor=_actor(self.request)).prefetch_related("attachments")
+        return selectors.signal_list(actor=acting_membership(self.request)).prefetch_related(
+            "attachments"
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         audit.record_list(
-            actor=_actor(request),
+            actor=acting_membership(request),
             object_type="intake.signal",
             shown=[row["reference"] for row in response.data["results"]],
             query=request.query_params.dict(),
@@ -146,7 +145,7 @@ class SignalListCreate(generics.ListAPIView[Signal]):
         ],
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = acting_membership(request)
         if not policy.can_record_signal(actor):
             raise NotFound
         serializer = SignalInputSerializer(data=request.data)

@@ -13,14 +13,15 @@ from django.utils.translation import gettext as _
 from continuum.access import policy
 from continuum.audit import services as audit
 from continuum.core.exceptions import ApplicationError
-from continuum.core.views import _actor, acting
+from continuum.core.middleware import acting_membership
+from continuum.core.views import acting
 from continuum.intake import selectors, services
 from continuum.intake.forms import SignalForm, TrainingForm, apply_error
 
 
 @acting
 def signal_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     if not policy.can_record_signal(actor):
         raise Http404
     form = SignalForm(request.POST or None, request.FILES or None)
@@ -46,7 +47,7 @@ def signal_new(request: HttpRequest) -> HttpResponse:
 
 @acting
 def signal_queue(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     if not policy.can_receive_signals(actor):
         raise Http404
     queue = list(selectors.signal_queue(actor=actor)[:200])
@@ -69,7 +70,7 @@ def signal_queue(request: HttpRequest) -> HttpResponse:
 
 @acting
 def signal_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     signal = selectors.signal_get(actor=actor, reference=reference)
     audit.record_read(actor=actor, obj=signal, person=signal.person)
     context = {"signal": signal, "attachments": signal.attachments.all()}
@@ -79,7 +80,7 @@ def signal_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @acting
 def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     """An attachment, to those who see its signal; the download is recorded as a read."""
-    actor = _actor(request)
+    actor = acting_membership(request)
     signal = selectors.signal_get(actor=actor, reference=reference)
     attachment = signal.attachments.filter(pk=pk).first()
     if attachment is None:
@@ -97,7 +98,7 @@ def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpRe
 
 @acting
 def contact_points(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = acting_membership(request)
     if not policy.can_receive_signals(actor):
         raise Http404
     keeps = policy.can_keep_contact_points(actor, None)
