@@ -3,9 +3,10 @@ made through the services instead (see ``conftest.py``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
+from django.utils import timezone
 
 from continuum.core.models import (
     Agency,
@@ -21,6 +22,7 @@ from continuum.core.models import (
     User,
     new_reference,
 )
+from continuum.intake.models import ContactPointTraining
 
 PASSWORD = "a-long-test-password-1"
 
@@ -97,3 +99,15 @@ class CaseFactory(factory.django.DjangoModelFactory):
     def team(self, create: bool, extracted: list[Agency] | None, **kwargs: object) -> None:
         if create:
             self.team_agencies.set([self.lead_agency, *(extracted or [])])
+
+
+class ContactPointTrainingFactory(factory.django.DjangoModelFactory):
+    """A training current today: from a year ago until a year from now."""
+
+    class Meta:
+        model = ContactPointTraining
+
+    membership = factory.SubFactory(MembershipFactory, role=Role.CONTACT_POINT)
+    trained_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+    recorded_by = factory.SelfAttribute("membership")

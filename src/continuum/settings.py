@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "continuum.access",
     "continuum.audit",
     "continuum.intake",
+    "continuum.reporting",
 ]
 
 MIDDLEWARE = [
@@ -350,3 +351,30 @@ CONTINUUM_SIGNAL_ATTACHMENT_TYPES = env.list(
 CONTINUUM_SIGNAL_ATTACHMENT_MAX_BYTES = _positive(
     "CONTINUUM_SIGNAL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
 )
+
+# --- Investigation and triage (app continuum.intake) --------------------------------------------
+# The longest a measure may run, in days, per type; override any of them with, for example,
+# CONTINUUM_MEASURE_MAX_DAYS="telephone_monitoring=14,cell_inspection=1".
+MEASURE_MAX_DAYS_DEFAULTS = {
+    "telephone_monitoring": 28,
+    "cell_inspection": 1,
+    "reading_material": 90,
+    "visitor_review": 90,
+    "judicial_file_review": 30,
+    "information_request": 30,
+}
+CONTINUUM_MEASURE_MAX_DAYS = {
+    **MEASURE_MAX_DAYS_DEFAULTS,
+    **env.dict("CONTINUUM_MEASURE_MAX_DAYS", cast={"value": int}, default={}),
+}
+if set(CONTINUUM_MEASURE_MAX_DAYS) != set(MEASURE_MAX_DAYS_DEFAULTS) or any(
+    days < 1 for days in CONTINUUM_MEASURE_MAX_DAYS.values()
+):
+    raise ImproperlyConfigured(
+        "CONTINUUM_MEASURE_MAX_DAYS takes type=days pairs of known measure types, days >= 1."
+    )
+
+# --- Reports (app continuum.reporting) ----------------------------------------------------------
+# Figures counting fewer than this many persons or signals are hidden, so that nobody can be
+# recognised in a small cell.
+CONTINUUM_SMALL_CELL_THRESHOLD = _positive("CONTINUUM_SMALL_CELL_THRESHOLD", 5)

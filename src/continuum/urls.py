@@ -37,5 +37,6 @@ urlpatterns = [
     path("access/", include("continuum.access.urls")),
     path("audit/", include("continuum.audit.urls")),
     path("intake/", include("continuum.intake.urls")),
+    path("reports/", include("continuum.reporting.urls")),
     path("", include("continuum.core.urls")),
 ]

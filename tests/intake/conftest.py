@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from continuum.core.models import CustodyStatus, Person
-from tests.factories import PersonFactory, PlacementFactory
+from continuum.core.models import CustodyStatus, Membership, Person, Role
+from continuum.intake import services
+from continuum.intake.models import InclusionCriterion, Investigation
+from tests.factories import MembershipFactory, PersonFactory, PlacementFactory
 
 BIAS = (
     "A signal must rest on observed behaviour: religious practice or identity alone is not a sign."
@@ -51,6 +53,58 @@ def signal_data(subject: Person | None = None, /, **overrides: Any) -> dict[str,
         "source_reliability": "B",
         "information_credibility": "2",
         "rests_on_behaviour": True,
+    }
+    data.update(overrides)
+    return data
+
+
+# --- investigation and triage ----------------------------------------------------------------
+
+
+@pytest.fixture
+def criteria(world) -> list[InclusionCriterion]:
+    """Two inclusion criteria of the world's jurisdiction, and one of another."""
+    InclusionCriterion.objects.create(jurisdiction="Elsewhere", code="elsewhere", label="Other")
+    return [
+        InclusionCriterion.objects.create(
+            jurisdiction="NL", code="ideology", label="Ideological motive", position=1
+        ),
+        InclusionCriterion.objects.create(
+            jurisdiction="NL", code="violence", label="Readiness to use violence", position=2
+        ),
+    ]
+
+
+@pytest.fixture
+def second_analyst(world) -> Membership:
+    """Another analyst of the world's bureau: the one who authorises measures."""
+    return MembershipFactory(agency=world.bureau, role=Role.BUREAU_ANALYST)
+
+
+@pytest.fixture
+def investigation(world, held_person) -> Investigation:
+    """The bureau's investigation of a person held at PI Alpha, from one internal signal."""
+    signal = services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
+    return services.signal_investigate(actor=world["bureau_analyst"], signal=signal)
+
+
+def measure_data(**overrides: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    data: dict[str, Any] = {
+        "type": "telephone_monitoring",
+        "legal_basis": "Synthetic penitentiary rule 12: monitoring on a reasoned suspicion.",
+        "starts_on": today,
+        "ends_on": today + timedelta(days=13),
+    }
+    data.update(overrides)
+    return data
+
+
+def decision_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "outcome": "refer",
+        "rationale": "Repeated recruitment attempts on the wing, confirmed by two sources.",
+        "criteria": ["ideology", "violence"],
     }
     data.update(overrides)
     return data

@@ -13,6 +13,7 @@ from continuum.audit.models import AuditEntry
 from continuum.core.exceptions import InvalidInput
 from continuum.intake import services
 from continuum.intake.models import Signal, SignalAttachment
+from continuum.intake.services import signals as signal_services
 from tests.intake.conftest import signal_data
 
 PDF = b"%PDF-1.4\n% a tiny test document\n"
@@ -109,7 +110,7 @@ def test_a_failed_recording_leaves_no_file_behind(world, held_person, monkeypatc
     def broken(**kwargs: object) -> None:
         raise RuntimeError("the audit log is unavailable")
 
-    monkeypatch.setattr(services.audit, "record", broken)
+    monkeypatch.setattr(signal_services.audit, "record", broken)
     with pytest.raises(RuntimeError):
         record(world, held_person, SimpleUploadedFile("report.pdf", PDF))
     assert not Signal.objects.exists()

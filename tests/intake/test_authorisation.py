@@ -21,7 +21,7 @@ from continuum.core.models import CustodyStatus, Role
 from continuum.intake import services
 from continuum.intake.models import ContactPointTraining, Signal
 from tests.conftest import World, bearer
-from tests.factories import PersonFactory, PlacementFactory
+from tests.factories import ContactPointTrainingFactory, PersonFactory, PlacementFactory
 from tests.intake.conftest import signal_data
 
 ROLES = list(Role.values)
@@ -56,6 +56,7 @@ class Scene:
 
 @pytest.fixture
 def scene(world: World) -> Scene:
+    ContactPointTrainingFactory(membership=world["contact_point"])
     held = PersonFactory(registered_by=world.institution)
     PlacementFactory(person=held, institution=world.institution, ended_on=None)
     known_to_police = PersonFactory(registered_by=world.police)

@@ -11,11 +11,23 @@ from django.utils import timezone
 from continuum.access import policy
 from continuum.audit.models import AuditEntry
 from continuum.core import selectors as core_selectors
+from continuum.core import services as core_services
 from continuum.core.exceptions import InvalidInput, NotFound
-from continuum.core.models import Person, Sensitivity, TimelineEvent
+from continuum.core.models import AgencyType, Person, Role, Sensitivity, TimelineEvent
 from continuum.intake import services
-from continuum.intake.models import Origin, Routing, Signal, SignalStatus
-from tests.factories import AgencyFactory, PlacementFactory
+from continuum.intake.models import (
+    JurisdictionSetting,
+    Origin,
+    Routing,
+    Signal,
+    SignalStatus,
+)
+from tests.factories import (
+    AgencyFactory,
+    ContactPointTrainingFactory,
+    MembershipFactory,
+    PlacementFactory,
+)
 from tests.intake.conftest import BIAS, signal_data
 
 
@@ -30,10 +42,11 @@ def test_it_routes_an_internal_signal_to_the_institutions_bureau(world, held_per
 
 def test_it_passes_an_external_signal_on_to_the_institution_holding_the_person(world):
     person = held_by_police_view(world)
+    ContactPointTrainingFactory(membership=world["contact_point"])
     signal = services.signal_record(actor=world["police_liaison"], data=signal_data(person))
     assert (signal.origin, signal.routing) == (Origin.EXTERNAL, Routing.PASSED_ON)
     assert signal.routed_to == world.institution
-    # The institution's contact points, its bureau and coordination see it.
+    # The institution's trained contact points, its bureau and coordination see it.
     for role in ("contact_point", "bureau_analyst", "coordinator", "police_liaison"):
         assert policy.scope_signals(world[role]).filter(pk=signal.pk).exists(), role
     event = TimelineEvent.objects.get(person=person, kind=TimelineEvent.Kind.SIGNAL_PASSED_ON)
@@ -42,7 +55,7 @@ def test_it_passes_an_external_signal_on_to_the_institution_holding_the_person(w
 
 def held_by_police_view(world) -> Person:
     """A person the police registered, now held at PI Alpha."""
-    person = services.core_services.person_register(
+    person = core_services.person_register(
         actor=world["police_liaison"],
         data={"given_names": "Testa", "family_name": "Synthheld", "custody_status": "pre_trial"},
     )
@@ -71,7 +84,7 @@ def test_an_institution_without_a_bureau_keeps_its_internal_signals(world):
     from tests.factories import MembershipFactory
 
     contact = MembershipFactory(role="contact_point", agency=world.other_institution)
-    person = services.core_services.person_register(
+    person = core_services.person_register(
         actor=contact,
         data={"given_names": "Testa", "family_name": "Synthbeta", "custody_status": "sentenced"},
     )
@@ -185,7 +198,7 @@ def test_a_case_manager_sees_only_the_signals_their_municipality_reported(world,
 
 
 def free_person_of(world) -> Person:
-    return services.core_services.person_register(
+    return core_services.person_register(
         actor=world["case_manager"],
         data={"given_names": "Testa", "family_name": "Synthmuni", "custody_status": "released"},
     )
@@ -225,3 +238,47 @@ def test_a_reference_is_found_whatever_its_case(world, held_person):
     data = signal_data(held_person, person=f"  {held_person.reference.lower()} ")
     signal = services.signal_record(actor=world["contact_point"], data=data)
     assert signal.person == held_person
+
+
+def test_a_contact_point_whose_training_expired_does_not_receive_passed_on_signals(world):
+    person = held_by_police_view(world)
+    today = timezone.localdate()
+    untrained = world["contact_point"]
+    ContactPointTrainingFactory(
+        membership=untrained,
+        trained_on=today - timedelta(days=800),
+        expires_on=today - timedelta(days=1),
+    )
+    trained = MembershipFactory(agency=world.institution, role=Role.CONTACT_POINT)
+    ContactPointTrainingFactory(membership=trained)
+    signal = services.signal_record(actor=world["police_liaison"], data=signal_data(person))
+    assert policy.scope_signals(trained).filter(pk=signal.pk).exists()
+    assert not policy.scope_signals(untrained).filter(pk=signal.pk).exists()
+    # What their institution reported stays theirs to see.
+    own = services.signal_record(actor=trained, data=signal_data(person))
+    assert policy.scope_signals(untrained).filter(pk=own.pk).exists()
+
+
+def test_a_central_signals_unit_receives_every_signal_of_its_jurisdiction(world):
+    unit = AgencyFactory(
+        type=AgencyType.INTELLIGENCE_BUREAU, jurisdiction=world.institution.jurisdiction
+    )
+    JurisdictionSetting.objects.create(
+        jurisdiction=world.institution.jurisdiction, central_signals_unit=unit
+    )
+    analyst = MembershipFactory(agency=unit, role=Role.BUREAU_ANALYST)
+    person = held_by_police_view(world)
+    internal = services.signal_record(actor=world["contact_point"], data=signal_data(person))
+    external = services.signal_record(actor=world["police_liaison"], data=signal_data(person))
+    for signal in (internal, external):
+        assert (signal.routed_to, signal.routing) == (unit, Routing.CENTRAL_UNIT)
+        assert policy.scope_signals(analyst).filter(pk=signal.pk).exists()
+        assert not policy.scope_signals(world["bureau_analyst"]).filter(pk=signal.pk).exists()
+
+
+def test_without_a_central_unit_in_its_jurisdiction_a_signal_goes_to_the_bureau(world):
+    unit = AgencyFactory(type=AgencyType.INTELLIGENCE_BUREAU, jurisdiction="Elsewhere")
+    JurisdictionSetting.objects.create(jurisdiction="Elsewhere", central_signals_unit=unit)
+    person = held_by_police_view(world)
+    signal = services.signal_record(actor=world["contact_point"], data=signal_data(person))
+    assert (signal.routed_to, signal.routing) == (world.bureau, Routing.BUREAU)

@@ -45,14 +45,34 @@ Signals (app ``intake``)
     institution's intelligence bureau), and by the coordination programme's coordinators. It is
     never seen by a mentor, nor by the roles that read no case content (administrator,
     evaluator, data-protection officer); a municipal case manager sees only the signals their
-    municipality reported. An exclusion or restriction that withholds the person withholds
-    their signals too (:func:`scope_signals`, :func:`get_signal`).
+    municipality reported. A contact point receives the signals routed to their institution
+    only while their training is current (:func:`has_current_training`); otherwise they see
+    only those their institution reported. With a central signals unit, the signals of its
+    jurisdiction are routed to that unit, and its analysts receive them. An exclusion or
+    restriction that withholds the person withholds their signals too
+    (:func:`scope_signals`, :func:`get_signal`).
     Signals are recorded by custodial staff (contact points, the bureau: *internal*) and by
     police, probation, municipalities and prosecution (*external*) (:func:`can_record_signal`).
     The signal queue is for those who receive signals: contact points, the bureau and
     coordination (:func:`can_receive_signals`). The register of trained contact points of an
     institution is read by its contact points and bureau and by coordination; the bureau and
     coordination keep it (:func:`contact_point_institutions`, :func:`can_keep_contact_points`).
+
+Investigation and triage (app ``intake``)
+    An investigation, its findings and measures, and the triage decisions on it are
+    intelligence: read by the analysts of the bureau that holds the investigation and by the
+    coordinators, never by anyone else (:func:`scope_investigations`). The bureau's analysts
+    open investigations from the signals routed to them, record findings and request measures
+    (:func:`can_investigate`); a measure is authorised, and renewed, by another analyst of the
+    same bureau, never by the user who requested it (:func:`can_authorise_measure`). A triage
+    decision is proposed by the bureau or by coordination and takes effect with two sign-offs:
+    one for the custodial side by an analyst of the bureau, one by a coordinator, who must be
+    different users of different agencies (:func:`sign_off_side`). A "monitor" decision leaves
+    a review for the bureau, seen by the bureau and coordination (:func:`scope_reviews`). A
+    "notify" decision sends the agreed text, and only that, to each stakeholder agency, read
+    there by its practitioners (:func:`scope_notifications`). Coordination also dismisses
+    signals in its own queue. What the rest of the team sees of all this is the referral
+    event on the MAR case, never the intelligence behind it.
 
 Objects outside a membership's scope are answered as "not found", never "forbidden", so their
 existence is not disclosed.
@@ -61,6 +81,7 @@ existence is not disclosed.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from continuum.access import disclosures
 from continuum.access.models import CaseExclusion, CaseRestriction, EmergencyAccess
@@ -75,7 +96,18 @@ from continuum.core.models import (
     Sensitivity,
     TimelineEvent,
 )
-from continuum.intake.models import Signal
+from continuum.intake.models import (
+    ContactPointTraining,
+    Investigation,
+    Measure,
+    MonitoringReview,
+    Notification,
+    Routing,
+    Signal,
+    SignalStatus,
+    SignOffSide,
+    TriageDecision,
+)
 
 # The data-protection officer oversees through the audit log, not by reading case files.
 NO_CASE_CONTENT = frozenset({Role.ADMINISTRATOR, Role.EVALUATOR, Role.DATA_PROTECTION_OFFICER})
@@ -343,7 +375,9 @@ def scope_signals(
         return signals.none()
     if sees_everything(membership):
         visible = EVERY_ROW
-    elif membership.role == Role.CASE_MANAGER:
+    elif membership.role == Role.CASE_MANAGER or (
+        membership.role == Role.CONTACT_POINT and not has_current_training(membership)
+    ):
         visible = Q(reporting_agency=membership.agency_id)
     else:
         visible = Q(reporting_agency=membership.agency_id) | Q(
@@ -351,6 +385,15 @@ def scope_signals(
         )
     withheld = Person.objects.filter(_withheld_persons(membership)).values("pk")
     return signals.filter(visible).exclude(person__in=withheld)
+
+
+def has_current_training(membership: Membership) -> bool:
+    """Whether a contact point's training is current today: only then do the signals routed
+    to their institution reach them."""
+    today = timezone.localdate()
+    return ContactPointTraining.objects.filter(
+        membership=membership, trained_on__lte=today, expires_on__gt=today
+    ).exists()
 
 
 def get_signal(membership: Membership, reference: str) -> Signal:
@@ -386,3 +429,133 @@ def can_keep_contact_points(membership: Membership, institution: Agency | None) 
     if institution is not None:
         institutions = institutions.filter(pk=institution.pk)
     return institutions.exists()
+
+
+# --- investigation and triage --------------------------------------------------------------
+
+
+def is_bureau_analyst(membership: Membership) -> bool:
+    return (
+        membership.is_active
+        and membership.role == Role.BUREAU_ANALYST
+        and membership.agency.type == AgencyType.INTELLIGENCE_BUREAU
+    )
+
+
+def can_investigate(membership: Membership) -> bool:
+    """The bureau's analysts open investigations, record findings and request measures."""
+    return is_bureau_analyst(membership)
+
+
+def scope_investigations(
+    membership: Membership, investigations: QuerySet[Investigation] | None = None
+) -> QuerySet[Investigation]:
+    """The investigations this membership may read: its bureau's, or all for coordination."""
+    investigations = Investigation.objects.all() if investigations is None else investigations
+    if sees_everything(membership):
+        visible = EVERY_ROW
+    elif is_bureau_analyst(membership):
+        visible = Q(bureau=membership.agency_id)
+    else:
+        return investigations.none()
+    withheld = Person.objects.filter(_withheld_persons(membership)).values("pk")
+    return investigations.filter(visible).exclude(person__in=withheld)
+
+
+def get_investigation(membership: Membership, reference: str) -> Investigation:
+    investigation = (
+        scope_investigations(membership)
+        .select_related("person", "bureau", "opened_by__user")
+        .filter(reference=reference)
+        .first()
+    )
+    if investigation is None:
+        raise NotFound
+    return investigation
+
+
+def can_work_on_investigation(membership: Membership, investigation: Investigation) -> bool:
+    """Findings and measures are the holding bureau's work, and only while it is open.
+    A person withheld from the membership for writing is withheld here too."""
+    if not is_bureau_analyst(membership) or investigation.bureau_id != membership.agency_id:
+        return False
+    withheld = Person.objects.filter(_withheld_persons(membership, for_writing=True))
+    return not withheld.filter(pk=investigation.person_id).exists()
+
+
+def can_authorise_measure(membership: Membership, measure: Measure) -> bool:
+    """Another analyst of the same bureau, never the user who requested the measure."""
+    return (
+        can_work_on_investigation(membership, measure.investigation)
+        and measure.requested_by.user_id != membership.user_id
+    )
+
+
+def can_propose_triage(membership: Membership, investigation: Investigation) -> bool:
+    if sees_everything(membership):
+        return scope_investigations(membership).filter(pk=investigation.pk).exists()
+    return can_work_on_investigation(membership, investigation)
+
+
+def sign_off_side(membership: Membership, decision: TriageDecision) -> str | None:
+    """On whose behalf this membership signs a triage decision: the custodial side for an
+    analyst of the bureau that holds the investigation, coordination for a coordinator, or
+    ``None`` when they may not sign it at all."""
+    investigation = decision.investigation
+    if sees_everything(membership):
+        if scope_investigations(membership).filter(pk=investigation.pk).exists():
+            return SignOffSide.COORDINATION
+        return None
+    if can_work_on_investigation(membership, investigation):
+        return SignOffSide.CUSTODIAL
+    return None
+
+
+def scope_decisions(
+    membership: Membership, decisions: QuerySet[TriageDecision] | None = None
+) -> QuerySet[TriageDecision]:
+    decisions = TriageDecision.objects.all() if decisions is None else decisions
+    return decisions.filter(investigation__in=scope_investigations(membership).values("pk"))
+
+
+def scope_measures(
+    membership: Membership, measures: QuerySet[Measure] | None = None
+) -> QuerySet[Measure]:
+    measures = Measure.objects.all() if measures is None else measures
+    return measures.filter(investigation__in=scope_investigations(membership).values("pk"))
+
+
+def scope_reviews(
+    membership: Membership, reviews: QuerySet[MonitoringReview] | None = None
+) -> QuerySet[MonitoringReview]:
+    """Reviews of "monitor" decisions: the bureau's own, and every one for coordination."""
+    reviews = MonitoringReview.objects.all() if reviews is None else reviews
+    return reviews.filter(decision__investigation__in=scope_investigations(membership).values("pk"))
+
+
+def can_complete_review(membership: Membership, review: MonitoringReview) -> bool:
+    if sees_everything(membership):
+        return True
+    return can_work_on_investigation(membership, review.decision.investigation)
+
+
+def scope_notifications(
+    membership: Membership, notifications: QuerySet[Notification] | None = None
+) -> QuerySet[Notification]:
+    """The notifications sent to this membership's agency, for its practitioners; mentors
+    and the roles that read no case content get none."""
+    notifications = Notification.objects.all() if notifications is None else notifications
+    if not may_read_case_content(membership) or membership.role == Role.MENTOR:
+        return notifications.none()
+    withheld = Person.objects.filter(_withheld_persons(membership)).values("pk")
+    return notifications.filter(recipient=membership.agency_id).exclude(person__in=withheld)
+
+
+def can_dismiss_signal(membership: Membership, signal: Signal) -> bool:
+    """Coordination dismisses a signal in its own queue (a person not held in custody);
+    signals routed to a bureau are assessed through an investigation and triage."""
+    return (
+        sees_everything(membership)
+        and signal.routing == Routing.COORDINATION
+        and signal.status == SignalStatus.AWAITING_ASSESSMENT
+    )

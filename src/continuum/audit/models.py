@@ -46,6 +46,7 @@ class Action(models.TextChoices):
     EMERGENCY_ACCESS_REVIEWED = "emergency_access_reviewed", _("Emergency access reviewed")
     EXPORT = "export", _("Export")
     IDENTIFIER_CLASH = "identifier_clash", _("National identifier clash")
+    SIGN_OFF = "sign_off", _("Sign-off")
 
 
 def _derived(key: str, kind: str, output_field: models.Field[Any, Any], **options: Any) -> Any:

@@ -435,6 +435,11 @@ class TimelineEvent(models.Model):
         TEAM_CHANGED = "team_changed", _("Team changed")
         SIGNAL_RECORDED = "signal_recorded", _("Signal recorded")
         SIGNAL_PASSED_ON = "signal_passed_on", _("Signal passed on")
+        INVESTIGATION_OPENED = "investigation_opened", _("Investigation opened")
+        MEASURE_AUTHORISED = "measure_authorised", _("Measure authorised")
+        MEASURE_ENDED = "measure_ended", _("Measure ended")
+        TRIAGE_DECIDED = "triage_decided", _("Triage decision in effect")
+        REFERRED_TO_MAR = "referred_to_mar", _("Referred to MAR")
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="timeline"

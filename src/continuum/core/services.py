@@ -326,6 +326,26 @@ def _open_case_for_veto(person: Person, actor: Membership) -> Case | None:
     )
 
 
+def case_create_on_referral(
+    *, person: Person, lead_agency: Agency, actor: Membership, team: list[Agency]
+) -> Case:
+    """The MAR case a triage referral opens (see ``intake.services.triage``), inside the
+    caller's transaction; the caller has checked that the person has no open case."""
+    phase = (
+        Phase.IN_DETENTION
+        if person.custody_status in (CustodyStatus.PRE_TRIAL, CustodyStatus.SENTENCED)
+        else Phase.REFERRED
+    )
+    return _case_create(
+        person=person,
+        lead_agency=lead_agency,
+        phase=phase,
+        actor=actor,
+        team=team,
+        reason="referral",
+    )
+
+
 def _case_create(
     *,
     person: Person,

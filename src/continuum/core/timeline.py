@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from continuum.core.models import Phase, TimelineEvent, UnitType
+from continuum.intake.models import MeasureType, TriageOutcome
 
 
 def _phase(value: str | None) -> str:
@@ -30,6 +31,10 @@ def describe(event: TimelineEvent) -> str:
     if event.kind == kind.PLACEMENT_ENDED:
         return _("Placement in %(institution)s ended.") % {"institution": d.get("institution", "")}
     if event.kind == kind.CASE_OPENED:
+        if d.get("reason") == "referral":
+            return _("MAR case opened on referral by the triage decision. Lead: %(lead)s.") % {
+                "lead": d.get("lead_agency", "")
+            }
         if d.get("reason") == "veto":
             return _(
                 "MAR case opened automatically: convicted of a terrorist offence, so no triage "
@@ -61,4 +66,35 @@ def describe(event: TimelineEvent) -> str:
             "agency": d.get("agency", ""),
             "routed_to": d.get("routed_to", ""),
         }
-    return str(event.get_kind_display())
+    return _describe_intake(event) or str(event.get_kind_display())
+
+
+def _describe_intake(event: TimelineEvent) -> str | None:
+    """Investigation and triage (app ``intake``)."""
+    d = event.details
+    kind = TimelineEvent.Kind
+    if event.kind == kind.INVESTIGATION_OPENED:
+        return _("Investigation %(reference)s opened.") % {"reference": d.get("investigation", "")}
+    if event.kind in (kind.MEASURE_AUTHORISED, kind.MEASURE_ENDED):
+        measure = d.get("type")
+        label = str(MeasureType(measure).label) if measure in MeasureType.values else ""
+        if event.kind == kind.MEASURE_AUTHORISED:
+            return _("Measure authorised: %(measure)s, until %(ends_on)s.") % {
+                "measure": label,
+                "ends_on": d.get("ends_on", ""),
+            }
+        return _("Measure ended: %(measure)s.") % {"measure": label}
+    if event.kind == kind.TRIAGE_DECIDED:
+        outcome = d.get("outcome")
+        return _("Triage decision %(reference)s in effect: %(outcome)s.") % {
+            "reference": d.get("reference", ""),
+            "outcome": TriageOutcome(outcome).label if outcome in TriageOutcome.values else "",
+        }
+    if event.kind == kind.REFERRED_TO_MAR:
+        if d.get("joined"):
+            return _("Referred to MAR by %(by)s; joined case %(case)s.") % {
+                "by": d.get("by", ""),
+                "case": d.get("case", ""),
+            }
+        return _("Referred to MAR by %(by)s.") % {"by": d.get("by", "")}
+    return None

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class IntakeConfig(AppConfig):
     name = "continuum.intake"
     label = "intake"
-    verbose_name = _("Signals")
+    verbose_name = _("Signals, investigation and triage")

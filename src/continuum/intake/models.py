@@ -3,13 +3,14 @@ record that makes the signal API idempotent.
 
 A signal is intelligence: who sees it is decided in :mod:`continuum.access.policy`
 (``scope_signals``, ``get_signal``); where it goes is decided once, when it is recorded, by
-``intake.services.signal_record``.
+``intake.services.signals.signal_record``.
 """
 
 from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -69,8 +70,9 @@ class Credibility(models.TextChoices):
 
 class SignalStatus(models.TextChoices):
     AWAITING_ASSESSMENT = "awaiting_assessment", _("Awaiting assessment")
+    UNDER_INVESTIGATION = "under_investigation", _("Under investigation")
     ASSESSED = "assessed", _("Assessed")
-    DISMISSED = "dismissed", _("Dismissed")
+    DISMISSED = "dismissed", _("Dismissed (no further action)")
 
 
 class Routing(models.TextChoices):
@@ -79,6 +81,7 @@ class Routing(models.TextChoices):
     BUREAU = "bureau", _("To the institution's intelligence bureau")
     PASSED_ON = "passed_on", _("Passed on to the institution holding the person")
     COORDINATION = "coordination", _("To the coordination programme's queue")
+    CENTRAL_UNIT = "central_unit", _("To the jurisdiction's central signals unit")
 
 
 class Signal(models.Model):
@@ -141,6 +144,14 @@ class Signal(models.Model):
         max_length=30,
         choices=SignalStatus.choices,
         default=SignalStatus.AWAITING_ASSESSMENT,
+    )
+    investigation = models.ForeignKey(
+        "Investigation",
+        verbose_name=_("investigation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signals",
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
@@ -251,3 +262,481 @@ class SignalIntakeRequest(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- configuration per jurisdiction -------------------------------------------------------
+
+
+class JurisdictionSetting(models.Model):
+    """How intake works in one jurisdiction. With a central signals unit (as in Catalonia),
+    every signal of the jurisdiction goes to that unit instead of the institutions' bureaux."""
+
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=100, unique=True)
+    central_signals_unit = models.ForeignKey(
+        Agency,
+        verbose_name=_("central signals unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"type": "intelligence_bureau"},
+        help_text=_("An intelligence bureau that receives every signal of the jurisdiction."),
+    )
+
+    class Meta:
+        ordering = ["jurisdiction"]
+        verbose_name = _("jurisdiction setting")
+        verbose_name_plural = _("jurisdiction settings")
+
+    def __str__(self) -> str:
+        return self.jurisdiction
+
+    def clean(self) -> None:
+        unit = self.central_signals_unit
+        if unit is not None and unit.type != "intelligence_bureau":
+            raise ValidationError(
+                {"central_signals_unit": _("The central signals unit must be a bureau.")}
+            )
+
+
+class InclusionCriterion(models.Model):
+    """One criterion a triage decision records as met or not. The list differs between
+    jurisdictions; recording which were met makes those differences visible."""
+
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=100)
+    code = models.SlugField(_("code"), max_length=60)
+    label = models.CharField(_("criterion"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "position", "code"]
+        verbose_name = _("inclusion criterion")
+        verbose_name_plural = _("inclusion criteria")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "code"], name="inclusion_criterion_unique_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# --- investigation --------------------------------------------------------------------------
+
+
+class InvestigationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Investigation(models.Model):
+    """The bureau's investigation of one person: it groups the signals about them, its
+    findings and measures, and ends in a triage decision. All of it is intelligence."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="investigations"
+    )
+    bureau = models.ForeignKey(
+        Agency, verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="investigations"
+    )
+    opened_by = models.ForeignKey(
+        Membership, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=InvestigationStatus.choices,
+        default=InvestigationStatus.OPEN,
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("investigation")
+        verbose_name_plural = _("investigations")
+        constraints = [
+            # One open investigation per person and bureau: new signals join it.
+            models.UniqueConstraint(
+                fields=["person", "bureau"],
+                condition=Q(status="open"),
+                name="investigation_one_open_per_person_bureau",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False)
+                | Q(status="open", closed_at__isnull=True),
+                name="investigation_closed_at_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == InvestigationStatus.OPEN
+
+
+class Finding(models.Model):
+    investigation = models.ForeignKey(
+        Investigation,
+        verbose_name=_("investigation"),
+        on_delete=models.PROTECT,
+        related_name="findings",
+    )
+    text = models.TextField(_("finding"), error_messages={"blank": _("Write down the finding.")})
+    recorded_by = models.ForeignKey(
+        Membership, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self) -> str:
+        return f"{self.investigation} ({self.recorded_at:%Y-%m-%d})"
+
+
+class MeasureType(models.TextChoices):
+    TELEPHONE_MONITORING = "telephone_monitoring", _("Telephone monitoring")
+    CELL_INSPECTION = "cell_inspection", _("Cell inspection")
+    READING_MATERIAL = "reading_material", _("Supervision of reading material")
+    VISITOR_REVIEW = "visitor_review", _("Review of visitors")
+    JUDICIAL_FILE_REVIEW = "judicial_file_review", _("Review of the judicial file")
+    INFORMATION_REQUEST = "information_request", _("Information request to police or prosecution")
+
+
+class MeasureStatus(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting authorisation")
+    ACTIVE = "active", _("Authorised and running")
+    ENDED = "ended", _("Ended")
+
+
+class Measure(models.Model):
+    """A measure of an investigation. It runs only once someone other than the requester
+    authorised it; it ends on its end date unless renewed (again by someone else)."""
+
+    investigation = models.ForeignKey(
+        Investigation,
+        verbose_name=_("investigation"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+    )
+    type = models.CharField(
+        _("type"),
+        max_length=30,
+        choices=MeasureType.choices,
+        error_messages={"blank": _("Choose the type of measure.")},
+    )
+    legal_basis = models.TextField(
+        _("legal basis"),
+        help_text=_("The provision that allows this measure, and why it applies."),
+        error_messages={"blank": _("State the legal basis of the measure.")},
+    )
+    starts_on = models.DateField(
+        _("starts on"), error_messages={"null": _("Enter the start date.")}
+    )
+    ends_on = models.DateField(_("ends on"), error_messages={"null": _("Enter the end date.")})
+    status = models.CharField(
+        _("status"), max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        Membership, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    authorised_by = models.ForeignKey(
+        Membership,
+        verbose_name=_("authorised by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    authorised_at = models.DateTimeField(_("authorised at"), null=True, blank=True)
+    renewals = models.PositiveSmallIntegerField(_("renewals"), default=0)
+    ended_by = models.ForeignKey(
+        Membership,
+        verbose_name=_("ended by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["ends_on", "id"]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="measure_ends_after_start"
+            ),
+            # No measure runs, or ran, without an authoriser, and nobody authorises their own.
+            models.CheckConstraint(
+                condition=(
+                    Q(authorised_by__isnull=True, authorised_at__isnull=True) & ~Q(status="active")
+                )
+                | (
+                    Q(authorised_by__isnull=False, authorised_at__isnull=False)
+                    & ~Q(authorised_by=F("requested_by"))
+                    & ~Q(status="requested")
+                ),
+                name="measure_authorised_by_another",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="ended", ended_at__isnull=False)
+                | (~Q(status="ended") & Q(ended_at__isnull=True)),
+                name="measure_ended_at_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} ({self.starts_on} to {self.ends_on})"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its end date and still running: to be renewed or ended."""
+        return self.status == MeasureStatus.ACTIVE and self.ends_on < timezone.localdate()
+
+
+# --- triage ----------------------------------------------------------------------------------
+
+
+class TriageOutcome(models.TextChoices):
+    DOWNSCALE = "downscale", _("No further action (downscale)")
+    MONITOR = "monitor", _("Monitor, with a review date")
+    NOTIFY = "notify", _("Notify the municipality and other stakeholders")
+    REFER = "refer", _("Refer to MAR")
+
+
+class TriageStatus(models.TextChoices):
+    AWAITING_SIGN_OFF = "awaiting_sign_off", _("Awaiting sign-off")
+    IN_EFFECT = "in_effect", _("In effect")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class TriageDecision(models.Model):
+    """The decision on an investigation, taken together by the custodial side and the
+    coordination programme: it takes effect with the second of two sign-offs."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    investigation = models.ForeignKey(
+        Investigation,
+        verbose_name=_("investigation"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=20,
+        choices=TriageOutcome.choices,
+        error_messages={"blank": _("Choose the outcome.")},
+    )
+    rationale = models.TextField(
+        _("rationale"), error_messages={"blank": _("Give the rationale for the decision.")}
+    )
+    criteria_met = models.ManyToManyField(
+        InclusionCriterion,
+        verbose_name=_("inclusion criteria met"),
+        related_name="decisions",
+        blank=True,
+    )
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    notify_agencies = models.ManyToManyField(
+        Agency, verbose_name=_("agencies to notify"), related_name="+", blank=True
+    )
+    notification_text = models.TextField(
+        _("what the stakeholders are told"),
+        blank=True,
+        help_text=_("Only this text reaches them, never the intelligence behind it."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=TriageStatus.choices,
+        default=TriageStatus.AWAITING_SIGN_OFF,
+    )
+    proposed_by = models.ForeignKey(
+        Membership, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    took_effect_at = models.DateTimeField(_("took effect at"), null=True, blank=True)
+    case = models.ForeignKey(
+        "core.Case",
+        verbose_name=_("MAR case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("triage decision")
+        verbose_name_plural = _("triage decisions")
+        constraints = [
+            # One decision at a time awaits sign-off on an investigation.
+            models.UniqueConstraint(
+                fields=["investigation"],
+                condition=Q(status="awaiting_sign_off"),
+                name="triage_one_pending_per_investigation",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_effect", took_effect_at__isnull=False)
+                | (~Q(status="in_effect") & Q(took_effect_at__isnull=True)),
+                name="triage_took_effect_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="monitor") | Q(review_on__isnull=False),
+                name="triage_monitor_has_review_date",
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="triage_rationale_required"),
+            models.CheckConstraint(
+                condition=~Q(outcome="refer", status="in_effect") | Q(case__isnull=False),
+                name="triage_referral_has_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class SignOffSide(models.TextChoices):
+    CUSTODIAL = "custodial", _("Custodial institution")
+    COORDINATION = "coordination", _("Coordination programme")
+
+
+class TriageSignOff(models.Model):
+    decision = models.ForeignKey(
+        TriageDecision,
+        verbose_name=_("triage decision"),
+        on_delete=models.PROTECT,
+        related_name="sign_offs",
+    )
+    side = models.CharField(_("on behalf of"), max_length=20, choices=SignOffSide.choices)
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Copied from the membership so the database itself refuses a second sign-off by the same
+    # user (acting in another membership) or the same agency.
+    user = models.ForeignKey(
+        "core.User", verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        verbose_name = _("triage sign-off")
+        verbose_name_plural = _("triage sign-offs")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "side"], name="sign_off_one_per_side"),
+            models.UniqueConstraint(fields=["decision", "user"], name="sign_off_one_per_user"),
+            models.UniqueConstraint(fields=["decision", "agency"], name="sign_off_one_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} ({self.get_side_display()})"
+
+
+class ReviewStatus(models.TextChoices):
+    DUE = "due", _("To do")
+    DONE = "done", _("Done")
+
+
+class MonitoringReview(models.Model):
+    """The task a "monitor" decision leaves: review the person on the review date."""
+
+    decision = models.OneToOneField(
+        TriageDecision,
+        verbose_name=_("triage decision"),
+        on_delete=models.PROTECT,
+        related_name="review",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("for"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DUE
+    )
+    completed_by = models.ForeignKey(
+        Membership,
+        verbose_name=_("completed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("monitoring review")
+        verbose_name_plural = _("monitoring reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="done", completed_at__isnull=False)
+                | Q(status="due", completed_at__isnull=True),
+                name="review_completed_at_matches_status",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} ({self.due_on})"
+
+    @property
+    def is_due(self) -> bool:
+        return self.status == ReviewStatus.DUE and self.due_on <= timezone.localdate()
+
+
+class Notification(models.Model):
+    """What a "notify" decision tells a stakeholder agency: the person and the text agreed for
+    them, never the intelligence behind it."""
+
+    decision = models.ForeignKey(
+        TriageDecision,
+        verbose_name=_("triage decision"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    recipient = models.ForeignKey(
+        Agency, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="notifications"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        Membership,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "recipient"], name="notification_one_per_recipient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.person}"

@@ -6,8 +6,23 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from continuum.access import policy
+from continuum.core.exceptions import NotFound
 from continuum.core.models import Agency, Membership, Role
-from continuum.intake.models import ContactPointTraining, Routing, Signal, SignalStatus
+from continuum.intake.models import (
+    ContactPointTraining,
+    Finding,
+    Investigation,
+    Measure,
+    MeasureStatus,
+    MonitoringReview,
+    Notification,
+    ReviewStatus,
+    Routing,
+    Signal,
+    SignalStatus,
+    TriageDecision,
+    TriageStatus,
+)
 
 
 def _with_relations(signals: QuerySet[Signal]) -> QuerySet[Signal]:
@@ -65,10 +80,7 @@ def contact_point_register(*, actor: Membership) -> list[tuple[Agency, list[Cont
 
 
 def has_current_training(membership: Membership) -> bool:
-    today = timezone.localdate()
-    return ContactPointTraining.objects.filter(
-        membership=membership, trained_on__lte=today, expires_on__gt=today
-    ).exists()
+    return policy.has_current_training(membership)
 
 
 def contact_points_of_institutions(*, actor: Membership) -> QuerySet[Membership]:
@@ -82,3 +94,138 @@ def contact_points_of_institutions(*, actor: Membership) -> QuerySet[Membership]
         .select_related("user", "agency")
         .order_by("agency__name", "user__last_name")
     )
+
+
+# --- investigation and triage ----------------------------------------------------------------
+
+
+def investigation_list(*, actor: Membership, status: str | None = None) -> QuerySet[Investigation]:
+    investigations = policy.scope_investigations(actor).select_related("person", "bureau")
+    if status:
+        investigations = investigations.filter(status=status)
+    return investigations.order_by("-opened_at", "-id")
+
+
+def investigation_get(*, actor: Membership, reference: str) -> Investigation:
+    return policy.get_investigation(actor, reference)
+
+
+def investigation_signals(*, actor: Membership, investigation: Investigation) -> QuerySet[Signal]:
+    return _with_relations(policy.scope_signals(actor).filter(investigation=investigation))
+
+
+def investigation_findings(*, actor: Membership, investigation: Investigation) -> QuerySet[Finding]:
+    if not policy.scope_investigations(actor).filter(pk=investigation.pk).exists():
+        return Finding.objects.none()
+    return investigation.findings.select_related("recorded_by__user", "recorded_by__agency")
+
+
+def investigation_measures(*, actor: Membership, investigation: Investigation) -> QuerySet[Measure]:
+    return (
+        policy.scope_measures(actor)
+        .filter(investigation=investigation)
+        .select_related("requested_by__user", "authorised_by__user", "ended_by__user")
+    )
+
+
+def investigation_decisions(
+    *, actor: Membership, investigation: Investigation
+) -> QuerySet[TriageDecision]:
+    return (
+        policy.scope_decisions(actor)
+        .filter(investigation=investigation)
+        .select_related("proposed_by__user", "proposed_by__agency", "case")
+        .prefetch_related("criteria_met", "notify_agencies", "sign_offs__membership__user")
+    )
+
+
+def measure_get(*, actor: Membership, pk: int) -> Measure:
+    measure = (
+        policy.scope_measures(actor)
+        .select_related("investigation__person", "investigation__bureau", "requested_by__user")
+        .filter(pk=pk)
+        .first()
+    )
+    if measure is None:
+        raise NotFound
+    return measure
+
+
+def measures_overdue(*, actor: Membership) -> QuerySet[Measure]:
+    """Running measures past their end date: to be renewed or ended."""
+    return (
+        policy.scope_measures(actor)
+        .filter(status=MeasureStatus.ACTIVE, ends_on__lt=timezone.localdate())
+        .select_related("investigation__person", "investigation__bureau", "authorised_by__user")
+        .order_by("ends_on", "id")
+    )
+
+
+def measures_running(*, actor: Membership) -> QuerySet[Measure]:
+    """Measures awaiting authorisation or running, soonest end first (overdue ones lead)."""
+    return (
+        policy.scope_measures(actor)
+        .filter(status__in=[MeasureStatus.REQUESTED, MeasureStatus.ACTIVE])
+        .select_related("investigation__person", "investigation__bureau", "requested_by__user")
+        .order_by("ends_on", "id")
+    )
+
+
+def decision_get(*, actor: Membership, reference: str) -> TriageDecision:
+    decision = (
+        policy.scope_decisions(actor)
+        .select_related("investigation__person", "investigation__bureau")
+        .filter(reference=reference)
+        .first()
+    )
+    if decision is None:
+        raise NotFound
+    return decision
+
+
+def decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision]:
+    """Decisions the actor's side has still to sign off."""
+    pending = (
+        policy.scope_decisions(actor)
+        .filter(status=TriageStatus.AWAITING_SIGN_OFF)
+        .select_related("investigation__person", "investigation__bureau", "proposed_by__user")
+        .prefetch_related("sign_offs")
+        .order_by("proposed_at", "id")
+    )
+    return pending.exclude(sign_offs__agency=actor.agency_id)
+
+
+def reviews_open(*, actor: Membership) -> QuerySet[MonitoringReview]:
+    return (
+        policy.scope_reviews(actor)
+        .filter(status=ReviewStatus.DUE)
+        .select_related("decision__investigation__person", "agency")
+        .order_by("due_on", "id")
+    )
+
+
+def review_get(*, actor: Membership, pk: int) -> MonitoringReview:
+    review = (
+        policy.scope_reviews(actor)
+        .select_related("decision__investigation__person", "agency")
+        .filter(pk=pk)
+        .first()
+    )
+    if review is None:
+        raise NotFound
+    return review
+
+
+def notification_list(*, actor: Membership) -> QuerySet[Notification]:
+    return (
+        policy.scope_notifications(actor)
+        .select_related("person", "decision", "acknowledged_by__user")
+        .order_by("acknowledged_at", "-created_at", "-id")
+    )
+
+
+def notification_get(*, actor: Membership, pk: int) -> Notification:
+    notification = notification_list(actor=actor).filter(pk=pk).first()
+    if notification is None:
+        raise NotFound
+    return notification

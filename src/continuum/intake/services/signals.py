@@ -1,5 +1,6 @@
-"""Writes of the intake app: recording a signal (with its routing, attachments and timeline
-event), the idempotent intake of the API, and the register of trained contact points.
+"""Recording a signal (with its routing, attachments and timeline event), the idempotent
+intake of the API, coordination's dismissal of a signal, and the register of trained contact
+points.
 
 Each service is one transaction with its audit entry; refusals raise
 :class:`~continuum.core.exceptions.InvalidInput` with a message per field.
@@ -39,11 +40,13 @@ from continuum.core.models import (
 )
 from continuum.intake.models import (
     ContactPointTraining,
+    JurisdictionSetting,
     Origin,
     Routing,
     Signal,
     SignalAttachment,
     SignalIntakeRequest,
+    SignalStatus,
 )
 
 SIGNAL_FIELDS = (
@@ -235,6 +238,26 @@ def _register_person(actor: Membership, data: dict[str, Any]) -> Person:
 
 
 def _route(actor: Membership, origin: str, person: Person) -> tuple[Agency, str]:
+    """Where the signal goes. A jurisdiction with a central signals unit sends there every
+    signal that would otherwise go to one of its institutions or bureaux."""
+    agency, routing = _route_locally(actor, origin, person)
+    if routing == Routing.COORDINATION:
+        return agency, routing
+    setting = (
+        JurisdictionSetting.objects.filter(
+            jurisdiction=agency.jurisdiction,
+            central_signals_unit__isnull=False,
+            central_signals_unit__is_active=True,
+        )
+        .select_related("central_signals_unit")
+        .first()
+    )
+    if setting is not None and setting.central_signals_unit is not None:
+        return setting.central_signals_unit, Routing.CENTRAL_UNIT
+    return agency, routing
+
+
+def _route_locally(actor: Membership, origin: str, person: Person) -> tuple[Agency, str]:
     if origin == Origin.INTERNAL:
         if actor.agency.type == AgencyType.INTELLIGENCE_BUREAU:
             return actor.agency, Routing.BUREAU
@@ -397,6 +420,38 @@ def signal_record_once(
     intake.response = respond(signal)
     intake.save(update_fields=["signal", "status_code", "response"])
     return Intake(status_code=201, response=intake.response, replayed=False)
+
+
+# --- coordination's own queue -------------------------------------------------------------
+
+
+@transaction.atomic
+def signal_dismiss(*, actor: Membership, signal: Signal, reason: str) -> Signal:
+    """Coordination closes a signal in its own queue (a person not held in custody) with no
+    further action; the reason is required and audited."""
+    signal = Signal.objects.select_for_update().select_related("person").get(pk=signal.pk)
+    if not policy.scope_signals(actor).filter(pk=signal.pk).exists():
+        raise NotFound
+    if not policy.can_dismiss_signal(actor, signal):
+        raise Conflict(
+            _("Only a signal awaiting assessment in coordination's queue is dismissed here.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse("reason", _("Give the reason for dismissing the signal."))
+    signal.status = SignalStatus.DISMISSED
+    signal.save(update_fields=["status"])
+    audit.record(
+        action=Action.CHANGE,
+        actor=actor,
+        obj=signal,
+        person=signal.person,
+        changes={
+            "status": {"before": SignalStatus.AWAITING_ASSESSMENT, "after": signal.status},
+            "reason": reason,
+        },
+    )
+    return signal
 
 
 # --- contact points ------------------------------------------------------------------------

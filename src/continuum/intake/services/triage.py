@@ -1,0 +1,451 @@
+"""The triage decision: proposed with its rationale and the inclusion criteria met, and in
+effect only once the custodial side and the coordination programme both signed it off (two
+different users of two different agencies). Taking effect carries out the outcome: close with
+no further action, leave a review for monitoring, notify stakeholders, or refer to MAR.
+
+Sign-offs lock the decision row: of two concurrent sign-offs one waits for the other, sees
+it, and carries out the outcome exactly once; the database's unique indexes back this up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from continuum.access import policy
+from continuum.audit import services as audit
+from continuum.audit.models import Action
+from continuum.core import services as core_services
+from continuum.core.exceptions import Conflict, InvalidInput, NotFound
+from continuum.core.models import (
+    Agency,
+    AgencyType,
+    Case,
+    Membership,
+    Person,
+    Phase,
+    Sensitivity,
+    TimelineEvent,
+    new_reference,
+)
+from continuum.intake.models import (
+    InclusionCriterion,
+    Investigation,
+    InvestigationStatus,
+    MonitoringReview,
+    Notification,
+    ReviewStatus,
+    SignalStatus,
+    TriageDecision,
+    TriageOutcome,
+    TriageSignOff,
+    TriageStatus,
+)
+from continuum.intake.services.investigation import measures_end_with_investigation
+
+# Who a "notify" decision may reach: the stakeholders around a person, not the intelligence
+# side, which already knows.
+NOTIFIABLE_AGENCY_TYPES = frozenset(
+    {
+        AgencyType.MUNICIPALITY,
+        AgencyType.PROBATION,
+        AgencyType.POLICE,
+        AgencyType.PROSECUTION,
+        AgencyType.CUSTODIAL_INSTITUTION,
+        AgencyType.HEALTH_SERVICE,
+    }
+)
+
+
+def _refuse(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, {field: [message]})
+
+
+def criteria_for(investigation: Investigation) -> QuerySet[InclusionCriterion]:
+    """The inclusion criteria configured for the jurisdiction of the investigating bureau."""
+    return InclusionCriterion.objects.filter(
+        jurisdiction=investigation.bureau.jurisdiction, is_active=True
+    )
+
+
+def notifiable_agencies() -> QuerySet[Agency]:
+    return Agency.objects.filter(type__in=NOTIFIABLE_AGENCY_TYPES, is_active=True)
+
+
+def _unique_decision_reference() -> str:
+    while True:
+        reference = new_reference("T")
+        if not TriageDecision.objects.filter(reference=reference).exists():
+            return reference
+
+
+# --- proposing -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def triage_propose(
+    *, actor: Membership, investigation: Investigation, data: dict[str, Any]
+) -> TriageDecision:
+    """Propose a decision on an open investigation. ``data``: ``outcome``, ``rationale``,
+    ``criteria`` (codes of the jurisdiction's criteria met), ``review_on`` (monitor),
+    ``notify`` (agency codes) and ``notification_text`` (notify)."""
+    if not policy.scope_investigations(actor).filter(pk=investigation.pk).exists():
+        raise NotFound
+    investigation = (
+        Investigation.objects.select_for_update()
+        .select_related("person", "bureau")
+        .get(pk=investigation.pk)
+    )
+    if not policy.can_propose_triage(actor, investigation):
+        raise NotFound
+    if not investigation.is_open:
+        raise Conflict(_("This investigation is closed."))
+    if investigation.decisions.filter(status=TriageStatus.AWAITING_SIGN_OFF).exists():
+        raise Conflict(
+            _("A decision on this investigation already awaits sign-off; withdraw it first.")
+        )
+    decision, criteria, notify = _proposal(investigation, data)
+    decision.reference = _unique_decision_reference()
+    decision.proposed_by = actor
+    decision.save()
+    decision.criteria_met.set(criteria)
+    decision.notify_agencies.set(notify)
+    audit.record(
+        action=Action.CREATE,
+        actor=actor,
+        obj=decision,
+        person=investigation.person,
+        changes=audit.diff(
+            {},
+            {
+                "outcome": decision.outcome,
+                "criteria_met": sorted(c.code for c in criteria),
+                "review_on": decision.review_on,
+                "notify": sorted(a.code for a in notify),
+            },
+        ),
+    )
+    return decision
+
+
+def _proposal(
+    investigation: Investigation, data: dict[str, Any]
+) -> tuple[TriageDecision, list[InclusionCriterion], list[Agency]]:
+    """The decision (unsaved), its criteria and agencies, or every refusal at once."""
+    errors: dict[str, list[str]] = {}
+    outcome = data.get("outcome") or ""
+    rationale = (data.get("rationale") or "").strip()
+    if outcome not in TriageOutcome.values:
+        errors["outcome"] = [_("Choose the outcome.")]
+    if not rationale:
+        errors["rationale"] = [_("Give the rationale for the decision.")]
+    criteria, criteria_errors = _criteria(investigation, data.get("criteria") or [])
+    errors.update(criteria_errors)
+    if outcome == TriageOutcome.REFER and not criteria and "criteria" not in errors:
+        errors["criteria"] = [_("A referral to MAR needs at least one inclusion criterion met.")]
+    review_on = data.get("review_on") if outcome == TriageOutcome.MONITOR else None
+    if outcome == TriageOutcome.MONITOR:
+        errors.update(_review_errors(review_on))
+    notify: list[Agency] = []
+    text = ""
+    if outcome == TriageOutcome.NOTIFY:
+        notify, text, notify_errors = _notify(data)
+        errors.update(notify_errors)
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors)
+    decision = TriageDecision(
+        investigation=investigation,
+        outcome=outcome,
+        rationale=rationale,
+        review_on=review_on,
+        notification_text=text,
+    )
+    return decision, criteria, notify
+
+
+def _criteria(
+    investigation: Investigation, codes: Iterable[str]
+) -> tuple[list[InclusionCriterion], dict[str, list[str]]]:
+    wanted = {str(code) for code in codes}
+    criteria = list(criteria_for(investigation).filter(code__in=wanted))
+    unknown = wanted - {c.code for c in criteria}
+    if unknown:
+        message = _("Not an inclusion criterion of this jurisdiction: %(codes)s.") % {
+            "codes": ", ".join(sorted(unknown))
+        }
+        return criteria, {"criteria": [message]}
+    return criteria, {}
+
+
+def _review_errors(review_on: Any) -> dict[str, list[str]]:
+    if not isinstance(review_on, date):
+        return {"review_on": [_("A decision to monitor needs a review date.")]}
+    if review_on <= timezone.localdate():
+        return {"review_on": [_("The review date must be in the future.")]}
+    return {}
+
+
+def _notify(data: dict[str, Any]) -> tuple[list[Agency], str, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    codes = {str(code) for code in data.get("notify") or []}
+    agencies = list(notifiable_agencies().filter(code__in=codes))
+    if not codes:
+        errors["notify"] = [_("Choose the agencies to notify.")]
+    elif len(agencies) != len(codes):
+        errors["notify"] = [
+            _(
+                "Choose municipalities, probation, police, prosecution, custodial "
+                "institutions or health services to notify."
+            )
+        ]
+    text = (data.get("notification_text") or "").strip()
+    if not text:
+        errors["notification_text"] = [
+            _("Write what the notified agencies are told; they do not see the rationale.")
+        ]
+    return agencies, text, errors
+
+
+@transaction.atomic
+def triage_withdraw(*, actor: Membership, decision: TriageDecision) -> TriageDecision:
+    """Withdraw a decision that is still awaiting sign-off, so another can be proposed."""
+    decision = _locked_decision(actor, decision)
+    if policy.sign_off_side(actor, decision) is None:
+        raise NotFound
+    if decision.status != TriageStatus.AWAITING_SIGN_OFF:
+        raise Conflict(_("Only a decision awaiting sign-off can be withdrawn."))
+    decision.status = TriageStatus.WITHDRAWN
+    decision.save(update_fields=["status"])
+    audit.record(
+        action=Action.CHANGE,
+        actor=actor,
+        obj=decision,
+        person=decision.investigation.person,
+        changes={"status": {"before": TriageStatus.AWAITING_SIGN_OFF, "after": decision.status}},
+    )
+    return decision
+
+
+def _locked_decision(actor: Membership, decision: TriageDecision) -> TriageDecision:
+    if not policy.scope_decisions(actor).filter(pk=decision.pk).exists():
+        raise NotFound
+    return (
+        TriageDecision.objects.select_for_update()
+        .select_related("investigation__person", "investigation__bureau")
+        .get(pk=decision.pk)
+    )
+
+
+# --- signing off ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def triage_sign_off(*, actor: Membership, decision: TriageDecision) -> TriageDecision:
+    """Sign a decision off for the actor's side. The second sign-off, by another user of
+    another agency, makes it take effect."""
+    decision = _locked_decision(actor, decision)
+    side = policy.sign_off_side(actor, decision)
+    if side is None:
+        raise NotFound
+    if decision.status != TriageStatus.AWAITING_SIGN_OFF:
+        raise Conflict(_("This decision is no longer awaiting sign-off."))
+    _refuse_second_sign_off(actor, decision, side)
+    try:
+        with transaction.atomic():
+            TriageSignOff.objects.create(
+                decision=decision,
+                side=side,
+                membership=actor,
+                user=actor.user,
+                agency=actor.agency,
+            )
+    except IntegrityError as error:  # the lock makes this a backstop only
+        raise Conflict(_("This decision was signed off just now; reload it.")) from error
+    audit.record(
+        action=Action.SIGN_OFF,
+        actor=actor,
+        obj=decision,
+        person=decision.investigation.person,
+        changes={"side": side},
+    )
+    if decision.sign_offs.count() == 2:
+        _take_effect(actor, decision)
+    return decision
+
+
+def _refuse_second_sign_off(actor: Membership, decision: TriageDecision, side: str) -> None:
+    sign_offs = list(decision.sign_offs.all())
+    if any(s.user_id == actor.user_id for s in sign_offs):
+        raise _refuse(
+            "sign_off",
+            _(
+                "You have already signed off this decision. The second sign-off must come "
+                "from another person of the other side."
+            ),
+        )
+    if any(s.agency_id == actor.agency_id for s in sign_offs):
+        raise _refuse(
+            "sign_off",
+            _(
+                "Your agency has already signed off this decision. The second sign-off must "
+                "come from the other side."
+            ),
+        )
+    if any(s.side == side for s in sign_offs):
+        raise _refuse("sign_off", _("This side has already signed off this decision."))
+
+
+# --- taking effect -------------------------------------------------------------------------
+
+
+def _take_effect(actor: Membership, decision: TriageDecision) -> None:
+    investigation = decision.investigation
+    decision.status = TriageStatus.IN_EFFECT
+    decision.took_effect_at = timezone.now()
+    signals_status = SignalStatus.ASSESSED
+    close = True
+    if decision.outcome == TriageOutcome.DOWNSCALE:
+        signals_status = SignalStatus.DISMISSED
+    elif decision.outcome == TriageOutcome.MONITOR:
+        close = False
+        assert decision.review_on is not None  # noqa: S101 - the database requires it
+        MonitoringReview.objects.create(
+            decision=decision, agency=investigation.bureau, due_on=decision.review_on
+        )
+    elif decision.outcome == TriageOutcome.NOTIFY:
+        _send_notifications(decision)
+    elif decision.outcome == TriageOutcome.REFER:
+        decision.case = _refer_to_mar(actor, decision)
+    decision.save(update_fields=["status", "took_effect_at", "case"])
+    investigation.signals.filter(
+        status__in=[SignalStatus.UNDER_INVESTIGATION, SignalStatus.AWAITING_ASSESSMENT]
+    ).update(status=signals_status)
+    if close:
+        measures_end_with_investigation(investigation, actor)
+        investigation.status = InvestigationStatus.CLOSED
+        investigation.closed_at = timezone.now()
+        investigation.save(update_fields=["status", "closed_at"])
+    core_services.timeline_add(
+        person=investigation.person,
+        kind=TimelineEvent.Kind.TRIAGE_DECIDED,
+        actor=actor,
+        sensitivity=Sensitivity.INTELLIGENCE,
+        details={
+            "reference": decision.reference,
+            "outcome": decision.outcome,
+            "review_on": str(decision.review_on or ""),
+        },
+    )
+    audit.record(
+        action=Action.CHANGE,
+        actor=actor,
+        obj=decision,
+        person=investigation.person,
+        case=decision.case,
+        changes={
+            "status": {"before": TriageStatus.AWAITING_SIGN_OFF, "after": decision.status},
+            "investigation": investigation.status,
+        },
+    )
+
+
+def _send_notifications(decision: TriageDecision) -> None:
+    for agency in decision.notify_agencies.all():
+        Notification.objects.create(
+            decision=decision,
+            recipient=agency,
+            person=decision.investigation.person,
+            text=decision.notification_text,
+        )
+
+
+def _refer_to_mar(actor: Membership, decision: TriageDecision) -> Case:
+    """Open the person's MAR case, or join the open one: the custodial institution joins the
+    team. The referral shows on the case's timeline (class ``case``), so the team sees that it
+    happened, not why."""
+    investigation = decision.investigation
+    person = investigation.person
+    institution = investigation.bureau.parent or investigation.bureau
+    coordination = next(
+        (s.agency for s in decision.sign_offs.select_related("agency") if s.side == "coordination"),
+        None,
+    )
+    # Referrals of one person from two bureaux queue here: the second joins the first's case.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    case = person.cases.exclude(phase=Phase.CLOSED).first()
+    joined = case is not None
+    if case is None:
+        assert coordination is not None  # noqa: S101 - two sign-offs include coordination
+        case = core_services.case_create_on_referral(
+            person=person, lead_agency=coordination, actor=actor, team=[institution]
+        )
+    else:
+        case.team_agencies.add(institution)
+    core_services.timeline_add(
+        person=person,
+        case=case,
+        kind=TimelineEvent.Kind.REFERRED_TO_MAR,
+        actor=actor,
+        sensitivity=Sensitivity.CASE,
+        details={"case": case.reference, "joined": joined, "by": institution.name},
+    )
+    return case
+
+
+@transaction.atomic
+def review_complete(*, actor: Membership, review: MonitoringReview, note: str) -> MonitoringReview:
+    """Record that the monitoring review was done. The investigation stays open for a new
+    decision (which may again be to monitor)."""
+    if not policy.scope_reviews(actor).filter(pk=review.pk).exists():
+        raise NotFound
+    review = (
+        MonitoringReview.objects.select_for_update()
+        .select_related("decision__investigation__person")
+        .get(pk=review.pk)
+    )
+    if not policy.can_complete_review(actor, review):
+        raise NotFound
+    if review.status == ReviewStatus.DONE:
+        raise Conflict(_("This review has already been done."))
+    note = (note or "").strip()
+    if not note:
+        raise _refuse("note", _("Write down what the review found."))
+    review.status = ReviewStatus.DONE
+    review.completed_by = actor
+    review.completed_at = timezone.now()
+    review.note = note
+    review.save(update_fields=["status", "completed_by", "completed_at", "note"])
+    audit.record(
+        action=Action.CHANGE,
+        actor=actor,
+        obj=review,
+        person=review.decision.investigation.person,
+        changes={"status": {"before": ReviewStatus.DUE, "after": review.status}},
+    )
+    return review
+
+
+@transaction.atomic
+def notification_acknowledge(*, actor: Membership, notification: Notification) -> Notification:
+    if not policy.scope_notifications(actor).filter(pk=notification.pk).exists():
+        raise NotFound
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.acknowledged_at is not None:
+        return notification
+    notification.acknowledged_by = actor
+    notification.acknowledged_at = timezone.now()
+    notification.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    audit.record(
+        action=Action.CHANGE,
+        actor=actor,
+        obj=notification,
+        person=notification.person,
+        changes={"acknowledged": {"before": False, "after": True}},
+    )
+    return notification
