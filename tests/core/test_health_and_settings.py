@@ -136,3 +136,24 @@ def test_the_embedded_database_runs_in_wal_mode(tmp_path):
 def test_an_unknown_mode_is_refused(tmp_path):
     result = _settings_in({"CONTINUUM_ENV": "staging", "CONTINUUM_VAR_DIR": str(tmp_path)}, "1")
     assert "CONTINUUM_ENV must be 'development' or 'production'." in result.stderr
+
+
+def test_the_longest_duration_of_a_measure_type_can_be_configured(tmp_path):
+    result = _settings_in(
+        {
+            "CONTINUUM_VAR_DIR": str(tmp_path),
+            "CONTINUUM_MEASURE_MAX_DAYS": "telephone_monitoring=14",
+        },
+        "s.CONTINUUM_MEASURE_MAX_DAYS['telephone_monitoring'], "
+        "s.CONTINUUM_MEASURE_MAX_DAYS['visitor_review']",
+    )
+    assert result.stdout.strip() == "14 90", result.stderr
+
+
+@pytest.mark.parametrize("value", ["phone_tapping=10", "cell_inspection=0"])
+def test_an_unknown_measure_type_or_a_duration_below_one_day_is_refused(tmp_path, value):
+    result = _settings_in(
+        {"CONTINUUM_VAR_DIR": str(tmp_path), "CONTINUUM_MEASURE_MAX_DAYS": value}, "1"
+    )
+    assert result.returncode != 0
+    assert "CONTINUUM_MEASURE_MAX_DAYS takes type=days pairs" in result.stderr
