@@ -351,6 +351,9 @@ CONTINUUM_SIGNAL_ATTACHMENT_TYPES = env.list(
 CONTINUUM_SIGNAL_ATTACHMENT_MAX_BYTES = _positive(
     "CONTINUUM_SIGNAL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
 )
+# How long the API keeps an Idempotency-Key's first answer (which repeats the reported words)
+# before `continuum periodic` purges it; a retry after that records a new signal.
+CONTINUUM_IDEMPOTENCY_RETENTION_HOURS = _positive("CONTINUUM_IDEMPOTENCY_RETENTION_HOURS", 72)
 
 # --- Investigation and triage (app continuum.intake) --------------------------------------------
 # The longest a measure may run, in days, per type; override any of them with, for example,
