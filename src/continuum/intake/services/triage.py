@@ -366,12 +366,13 @@ def _send_notifications(decision: TriageDecision) -> None:
 
 
 def _refer_to_mar(actor: Membership, decision: TriageDecision) -> Case:
-    """Open the person's MAR case, or join the open one: the custodial institution joins the
-    team. The referral shows on the case's timeline (class ``case``), so the team sees that it
-    happened, not why."""
+    """Open the person's MAR case, or join the open one: the custodial institution and the
+    referring bureau join the team (the bureau follows what it referred). The referral shows
+    on the case's timeline (class ``case``), so the team sees that it happened, not why."""
     investigation = decision.investigation
     person = investigation.person
     institution = investigation.bureau.parent or investigation.bureau
+    team = [institution, investigation.bureau]
     coordination = next(
         (s.agency for s in decision.sign_offs.select_related("agency") if s.side == "coordination"),
         None,
@@ -383,10 +384,10 @@ def _refer_to_mar(actor: Membership, decision: TriageDecision) -> Case:
     if case is None:
         assert coordination is not None  # noqa: S101 - two sign-offs include coordination
         case = core_services.case_create_on_referral(
-            person=person, lead_agency=coordination, actor=actor, team=[institution]
+            person=person, lead_agency=coordination, actor=actor, team=team
         )
     else:
-        case.team_agencies.add(institution)
+        case.team_agencies.add(*team)
     core_services.timeline_add(
         person=person,
         case=case,
