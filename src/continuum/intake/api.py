@@ -1,30 +1,60 @@
-"""The signals API: ``POST /api/v1/signals`` for agency systems (with an ``Idempotency-Key``
-header, a retried request creates nothing twice and gets the first answer) and
-``GET /api/v1/signals``, the signals the token's membership may see."""
+"""The intake API.
+
+Signals: ``POST /api/v1/signals`` for agency systems (with an ``Idempotency-Key`` header, a
+retried request creates nothing twice and gets the first answer), ``GET /api/v1/signals``, the
+signals the token's membership may see, one signal, adding attachments to it, taking it into an
+investigation, and coordination's dismissal.
+
+Investigation and triage: investigations with their findings, measures and decisions; the
+measures' authorisation, renewal and end; decisions' sign-off and withdrawal; the notifications
+a "notify" decision sends and the reviews a "monitor" decision leaves.
+
+The views are thin: a serializer checks types, the access policy (through selectors) finds the
+object or answers 404, one service writes. Every read is recorded in the audit log."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from continuum.access import policy
 from continuum.audit import services as audit
 from continuum.core.exceptions import NotFound
 from continuum.core.middleware import acting_membership
-from continuum.core.models import Agency, CustodyStatus, Person
+from continuum.core.models import Agency, Case, CustodyStatus, Membership, Person
 from continuum.intake import selectors, services
 from continuum.intake.models import (
     Category,
     Context,
     Credibility,
+    Finding,
+    InclusionCriterion,
+    Investigation,
+    Measure,
+    MonitoringReview,
+    Notification,
     Reliability,
     Signal,
     SignalAttachment,
+    TriageDecision,
+    TriageOutcome,
+    TriageSignOff,
 )
+from continuum.intake.services.attachments import signal_attach
+
+_M = TypeVar("_M", bound=Model)
 
 
 class NewPersonSerializer(serializers.Serializer[Any]):
@@ -87,6 +117,10 @@ class SignalSerializer(serializers.ModelSerializer[Signal]):
         slug_field="code", read_only=True
     )
     attachments = AttachmentSerializer(many=True, read_only=True)
+    investigation = serializers.SerializerMethodField(
+        help_text="The investigation the signal is part of, shown only to those who may read "
+        "it (the bureau holding it and coordination)."
+    )
 
     class Meta:
         model = Signal
@@ -106,8 +140,21 @@ class SignalSerializer(serializers.ModelSerializer[Signal]):
             "routing",
             "status",
             "attachments",
+            "investigation",
             "created_at",
         ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_investigation(self, signal: Signal) -> str | None:
+        if signal.investigation_id is None:
+            return None
+        actor: Membership | None = self.context.get("actor")
+        if actor is None and "request" in self.context:
+            actor = acting_membership(self.context["request"])
+        if actor is None:
+            return None
+        visible = policy.scope_investigations(actor).filter(pk=signal.investigation_id)
+        return visible.values_list("reference", flat=True).first()
 
 
 class SignalListCreate(generics.ListAPIView[Signal]):
@@ -172,3 +219,556 @@ class SignalListCreate(generics.ListAPIView[Signal]):
         if intake.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+# --- one signal ------------------------------------------------------------------------------
+
+
+def _signal_answer(actor: Membership, signal: Signal, code: int = status.HTTP_200_OK) -> Response:
+    signal = Signal.objects.select_related("person", "reporting_agency", "routed_to").get(
+        pk=signal.pk
+    )
+    return Response(SignalSerializer(signal, context={"actor": actor}).data, status=code)
+
+
+class SignalDetail(APIView):
+    @extend_schema(responses=SignalSerializer)
+    def get(self, request: Request, reference: str) -> Response:
+        actor = acting_membership(request)
+        signal = selectors.signal_get(actor=actor, reference=reference)
+        audit.record_read(actor=actor, obj=signal, person=signal.person)
+        return _signal_answer(actor, signal)
+
+
+class AttachmentUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        required=False,
+        help_text="One or more files (repeat the field): pdf, jpg, jpeg, png or txt by default.",
+    )
+
+
+class SignalAttachments(APIView):
+    """Add attachments to a signal the caller's agency reported, while it awaits assessment."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: SignalSerializer},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        actor = acting_membership(request)
+        signal = selectors.signal_get(actor=actor, reference=reference)
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        signal = signal_attach(
+            actor=actor, signal=signal, uploads=serializer.validated_data.get("file", [])
+        )
+        return _signal_answer(actor, signal, status.HTTP_201_CREATED)
+
+
+class DismissSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SignalDismiss(APIView):
+    @extend_schema(request=DismissSerializer, responses=SignalSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        actor = acting_membership(request)
+        signal = selectors.signal_get(actor=actor, reference=reference)
+        serializer = DismissSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        signal = services.signal_dismiss(
+            actor=actor, signal=signal, reason=serializer.validated_data["reason"]
+        )
+        return _signal_answer(actor, signal)
+
+
+# --- investigation ---------------------------------------------------------------------------
+
+
+class FindingSerializer(serializers.ModelSerializer[Finding]):
+    recorded_by = serializers.CharField(
+        source="recorded_by.agency.code", read_only=True, help_text="The recording agency."
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["id", "text", "recorded_by", "recorded_at"]
+
+
+class MeasureSerializer(serializers.ModelSerializer[Measure]):
+    """A measure; as input, its ``type``, ``legal_basis``, ``starts_on`` and ``ends_on``."""
+
+    investigation: serializers.SlugRelatedField[Investigation] = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True
+    )
+    is_overdue = serializers.BooleanField(
+        read_only=True, help_text="Running past its end date: to be renewed or ended."
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "investigation",
+            "type",
+            "legal_basis",
+            "starts_on",
+            "ends_on",
+            "status",
+            "requested_at",
+            "authorised_at",
+            "renewals",
+            "ended_at",
+            "is_overdue",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "requested_at",
+            "authorised_at",
+            "renewals",
+            "ended_at",
+        ]
+        # Types only: what is required, and the longest duration per type, is the service's,
+        # with the same messages as the pages.
+        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
+            "type": {"required": False, "allow_blank": True},
+            "legal_basis": {"required": False, "allow_blank": True},
+            "starts_on": {"required": False, "allow_null": True},
+            "ends_on": {"required": False, "allow_null": True},
+        }
+
+
+class SignOffSerializer(serializers.ModelSerializer[TriageSignOff]):
+    agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = TriageSignOff
+        fields = ["side", "agency", "signed_at"]
+
+
+class DecisionSerializer(serializers.ModelSerializer[TriageDecision]):
+    investigation: serializers.SlugRelatedField[Investigation] = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True
+    )
+    criteria: serializers.SlugRelatedField[InclusionCriterion] = serializers.SlugRelatedField(
+        source="criteria_met", slug_field="code", many=True, read_only=True
+    )
+    notify: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        source="notify_agencies", slug_field="code", many=True, read_only=True
+    )
+    case: serializers.SlugRelatedField[Case] = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True
+    )
+    sign_offs = SignOffSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TriageDecision
+        fields = [
+            "reference",
+            "investigation",
+            "outcome",
+            "rationale",
+            "criteria",
+            "review_on",
+            "notify",
+            "notification_text",
+            "status",
+            "proposed_at",
+            "took_effect_at",
+            "case",
+            "sign_offs",
+        ]
+
+
+def _decisions(decisions: QuerySet[TriageDecision]) -> QuerySet[TriageDecision]:
+    return decisions.select_related("investigation", "case").prefetch_related(
+        "criteria_met", "notify_agencies", "sign_offs__agency"
+    )
+
+
+class InvestigationSerializer(serializers.ModelSerializer[Investigation]):
+    person: serializers.SlugRelatedField[Person] = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True
+    )
+    bureau: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Investigation
+        fields = ["reference", "person", "bureau", "status", "opened_at", "closed_at"]
+
+
+class InvestigationDetailSerializer(serializers.Serializer[Any]):
+    """An investigation and what the caller may read of it."""
+
+    investigation = InvestigationSerializer(read_only=True)
+    signals = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="The signals' references."
+    )
+    findings = FindingSerializer(many=True, read_only=True)
+    measures = MeasureSerializer(many=True, read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True)
+
+
+class _AuditedList(generics.ListAPIView[_M]):
+    """A list whose shown rows (by ``shown_key``) and query land in the audit log."""
+
+    object_type = ""
+    shown_key = "reference"
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        audit.record_list(
+            actor=acting_membership(request),
+            object_type=self.object_type,
+            shown=[str(row[self.shown_key]) for row in response.data["results"]],
+            query=request.query_params.dict(),
+        )
+        return response
+
+
+class InvestigationList(_AuditedList[Investigation]):
+    """The investigations of the caller's bureau, or every one for coordination."""
+
+    serializer_class = InvestigationSerializer
+    object_type = "intake.investigation"
+
+    def get_queryset(self) -> QuerySet[Investigation]:
+        if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
+            return Investigation.objects.none()
+        return selectors.investigation_list(actor=acting_membership(self.request))
+
+
+class InvestigationDetail(APIView):
+    @extend_schema(responses=InvestigationDetailSerializer)
+    def get(self, request: Request, reference: str) -> Response:
+        actor = acting_membership(request)
+        investigation = selectors.investigation_get(actor=actor, reference=reference)
+        audit.record_read(actor=actor, obj=investigation, person=investigation.person)
+        signals = selectors.investigation_signals(actor=actor, investigation=investigation)
+        contents = {
+            "investigation": investigation,
+            "signals": [signal.reference for signal in signals],
+            "findings": selectors.investigation_findings(actor=actor, investigation=investigation),
+            "measures": selectors.investigation_measures(
+                actor=actor, investigation=investigation
+            ).select_related("investigation"),
+            "decisions": _decisions(
+                selectors.investigation_decisions(actor=actor, investigation=investigation)
+            ),
+        }
+        return Response(InvestigationDetailSerializer(contents).data)
+
+
+class SignalInvestigate(APIView):
+    """Take a signal into the bureau's open investigation of its person (opened when there is
+    none); the answer is that investigation."""
+
+    @extend_schema(request=None, responses=InvestigationSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        actor = acting_membership(request)
+        signal = selectors.signal_get(actor=actor, reference=reference)
+        investigation = services.signal_investigate(actor=actor, signal=signal)
+        return Response(InvestigationSerializer(investigation).data)
+
+
+class FindingInputSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FindingCreate(APIView):
+    @extend_schema(request=FindingInputSerializer, responses={201: FindingSerializer})
+    def post(self, request: Request, reference: str) -> Response:
+        actor = acting_membership(request)
+        investigation = selectors.investigation_get(actor=actor, reference=reference)
+        serializer = FindingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        finding = services.finding_add(
+            actor=actor, investigation=investigation, text=serializer.validated_data["text"]
+        )
+        return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+
+
+class MeasureCreate(APIView):
+    @extend_schema(request=MeasureSerializer, responses={201: MeasureSerializer})
+    def post(self, request: Request, reference: str) -> Response:
+        actor = acting_membership(request)
+        investigation = selectors.investigation_get(actor=actor, reference=reference)
+        serializer = MeasureSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        measure = services.measure_request(
+            actor=actor, investigation=investigation, data=dict(serializer.validated_data)
+        )
+        return Response(MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
+
+
+class MeasureQuerySerializer(serializers.Serializer[Any]):
+    overdue = serializers.BooleanField(required=False, default=False)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "overdue",
+                bool,
+                description="Only running measures past their end date (to renew or end). "
+                "Without it: the measures awaiting authorisation or running.",
+            )
+        ]
+    )
+)
+class MeasureList(_AuditedList[Measure]):
+    serializer_class = MeasureSerializer
+    object_type = "intake.measure"
+    shown_key = "id"
+
+    def get_queryset(self) -> QuerySet[Measure]:
+        if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
+            return Measure.objects.none()
+        query = MeasureQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        actor = acting_membership(self.request)
+        if query.validated_data["overdue"]:
+            measures = selectors.measures_overdue(actor=actor)
+        else:
+            measures = selectors.measures_running(actor=actor)
+        return measures.select_related("investigation")
+
+
+class MeasureAuthorise(APIView):
+    @extend_schema(request=None, responses=MeasureSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        actor = acting_membership(request)
+        measure = selectors.measure_get(actor=actor, pk=pk)
+        measure = services.measure_authorise(actor=actor, measure=measure)
+        return Response(MeasureSerializer(measure).data)
+
+
+class RenewSerializer(serializers.Serializer[Any]):
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
+class MeasureRenew(APIView):
+    @extend_schema(request=RenewSerializer, responses=MeasureSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        actor = acting_membership(request)
+        measure = selectors.measure_get(actor=actor, pk=pk)
+        serializer = RenewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        measure = services.measure_renew(
+            actor=actor, measure=measure, ends_on=serializer.validated_data.get("ends_on")
+        )
+        return Response(MeasureSerializer(measure).data)
+
+
+class MeasureEnd(APIView):
+    @extend_schema(request=None, responses=MeasureSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        actor = acting_membership(request)
+        measure = selectors.measure_get(actor=actor, pk=pk)
+        measure = services.measure_end(actor=actor, measure=measure)
+        return Response(MeasureSerializer(measure).data)
+
+
+# --- triage ----------------------------------------------------------------------------------
+
+
+class DecisionInputSerializer(serializers.Serializer[Any]):
+    """Types only: what each outcome requires is the service's (the same messages as the
+    pages)."""
+
+    outcome = serializers.ChoiceField(
+        choices=TriageOutcome.choices, required=False, allow_blank=True
+    )
+    rationale = serializers.CharField(required=False, allow_blank=True)
+    criteria = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Codes of the jurisdiction's inclusion criteria that are met.",
+    )
+    review_on = serializers.DateField(
+        required=False, allow_null=True, help_text="Required to monitor."
+    )
+    notify = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Codes of the agencies to notify (to notify).",
+    )
+    notification_text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="What the notified agencies are told; they never see the rationale.",
+    )
+
+
+class DecisionCreate(APIView):
+    @extend_schema(request=DecisionInputSerializer, responses={201: DecisionSerializer})
+    def post(self, request: Request, reference: str) -> Response:
+        actor = acting_membership(request)
+        investigation = selectors.investigation_get(actor=actor, reference=reference)
+        serializer = DecisionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = services.triage_propose(
+            actor=actor, investigation=investigation, data=dict(serializer.validated_data)
+        )
+        return _decision_answer(decision, status.HTTP_201_CREATED)
+
+
+def _decision_answer(decision: TriageDecision, code: int = status.HTTP_200_OK) -> Response:
+    decision = _decisions(TriageDecision.objects.filter(pk=decision.pk)).get()
+    return Response(DecisionSerializer(decision).data, status=code)
+
+
+class DecisionSignOff(APIView):
+    @extend_schema(request=None, responses=DecisionSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        actor = acting_membership(request)
+        decision = selectors.decision_get(actor=actor, reference=reference)
+        decision = services.triage_sign_off(actor=actor, decision=decision)
+        return _decision_answer(decision)
+
+
+class DecisionWithdraw(APIView):
+    @extend_schema(request=None, responses=DecisionSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        actor = acting_membership(request)
+        decision = selectors.decision_get(actor=actor, reference=reference)
+        decision = services.triage_withdraw(actor=actor, decision=decision)
+        return _decision_answer(decision)
+
+
+class DecisionQuerySerializer(serializers.Serializer[Any]):
+    awaiting = serializers.BooleanField(required=False, default=False)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "awaiting",
+                bool,
+                description="Only the decisions awaiting the sign-off of the caller's side.",
+            )
+        ]
+    )
+)
+class DecisionList(_AuditedList[TriageDecision]):
+    """The decisions on the investigations the caller may read, newest first."""
+
+    serializer_class = DecisionSerializer
+    object_type = "intake.triagedecision"
+
+    def get_queryset(self) -> QuerySet[TriageDecision]:
+        if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
+            return TriageDecision.objects.none()
+        query = DecisionQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        actor = acting_membership(self.request)
+        if query.validated_data["awaiting"]:
+            decisions = selectors.decisions_awaiting_sign_off(actor=actor)
+        else:
+            decisions = policy.scope_decisions(actor).order_by("-proposed_at", "-id")
+        return _decisions(decisions)
+
+
+# --- what decisions leave: notifications and reviews ------------------------------------------
+
+
+class NotifiedPersonSerializer(serializers.ModelSerializer[Person]):
+    class Meta:
+        model = Person
+        fields = ["reference", "given_names", "family_name"]
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    """What a stakeholder agency is told: the person and the agreed text, nothing more."""
+
+    person = NotifiedPersonSerializer(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "person", "text", "created_at", "acknowledged_at"]
+
+
+class NotificationList(_AuditedList[Notification]):
+    """The notifications sent to the caller's agency, unacknowledged first."""
+
+    serializer_class = NotificationSerializer
+    object_type = "intake.notification"
+    shown_key = "id"
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
+            return Notification.objects.none()
+        return selectors.notification_list(actor=acting_membership(self.request))
+
+
+class NotificationAcknowledge(APIView):
+    @extend_schema(request=None, responses=NotificationSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        actor = acting_membership(request)
+        notification = selectors.notification_get(actor=actor, pk=pk)
+        notification = services.notification_acknowledge(actor=actor, notification=notification)
+        notification = selectors.notification_get(actor=actor, pk=notification.pk)
+        return Response(NotificationSerializer(notification).data)
+
+
+class ReviewSerializer(serializers.ModelSerializer[MonitoringReview]):
+    decision = serializers.CharField(source="decision.reference", read_only=True)
+    investigation = serializers.CharField(source="decision.investigation.reference", read_only=True)
+    person = serializers.CharField(source="decision.investigation.person.reference", read_only=True)
+    agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = MonitoringReview
+        fields = [
+            "id",
+            "decision",
+            "investigation",
+            "person",
+            "agency",
+            "due_on",
+            "status",
+            "completed_at",
+            "note",
+        ]
+
+
+class ReviewList(_AuditedList[MonitoringReview]):
+    """The monitoring reviews still to do, soonest first."""
+
+    serializer_class = ReviewSerializer
+    object_type = "intake.monitoringreview"
+    shown_key = "id"
+
+    def get_queryset(self) -> QuerySet[MonitoringReview]:
+        if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
+            return MonitoringReview.objects.none()
+        return selectors.reviews_open(actor=acting_membership(self.request))
+
+
+class NoteSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewComplete(APIView):
+    @extend_schema(request=NoteSerializer, responses=ReviewSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        actor = acting_membership(request)
+        review = selectors.review_get(actor=actor, pk=pk)
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_complete(
+            actor=actor, review=review, note=serializer.validated_data["note"]
+        )
+        return Response(ReviewSerializer(review).data)
