@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from continuum.core.exceptions import ApplicationError
 from continuum.core.forms import DateInput
 from continuum.core.models import CustodyStatus, Membership
-from continuum.intake.models import Category, Context, Credibility, Reliability
+from continuum.intake import services
+from continuum.intake.models import (
+    Category,
+    Context,
+    Credibility,
+    Investigation,
+    MeasureType,
+    Reliability,
+    TriageOutcome,
+)
 
 BLANK = [("", "---------")]
 NEW_PERSON_FIELDS = ("given_names", "family_name", "date_of_birth", "custody_status")
@@ -130,3 +139,102 @@ class TrainingForm(forms.Form):
     def __init__(self, *args: Any, contact_points: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact_point"].queryset = contact_points  # type: ignore[attr-defined]
+
+
+# --- investigation and triage ----------------------------------------------------------------
+# Every field is optional here: the services refuse what is missing, with their own messages.
+
+
+def _text(label: Any, rows: int = 3, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        required=False,
+    )
+
+
+class DismissForm(forms.Form):
+    reason = _text(_("Reason for dismissing"))
+
+
+class ActionForm(forms.Form):
+    """A button with no fields: it carries a refusal back to the page."""
+
+    @classmethod
+    def refusing(cls, error: ApplicationError) -> ActionForm:
+        form = cls(data={})
+        form.is_valid()
+        apply_error(form, error)
+        return form
+
+
+class FindingForm(forms.Form):
+    text = _text(_("Finding"), rows=4)
+
+
+class MeasureForm(forms.Form):
+    type = forms.ChoiceField(label=_("Type of measure"), choices=(), required=False)
+    legal_basis = _text(
+        _("Legal basis"), help_text=_("The provision that allows this measure, and why it applies.")
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput(), required=False)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The longest duration of each type is part of its choice, so it is read with it.
+        self.fields["type"].choices = _choices(  # type: ignore[attr-defined]
+            [(value, _measure_choice(value, label)) for value, label in MeasureType.choices]
+        )
+
+
+def _measure_choice(value: str, label: Any) -> str:
+    return _("%(type)s (at most %(days)s days)") % {"type": label, "days": services.max_days(value)}
+
+
+class RenewForm(forms.Form):
+    ends_on = forms.DateField(label=_("New end date"), widget=DateInput(), required=False)
+
+
+class TriageForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=TriageOutcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    rationale = _text(_("Rationale"), rows=4)
+    criteria = forms.MultipleChoiceField(
+        label=_("Inclusion criteria met"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    review_on = forms.DateField(
+        label=_("Review date"),
+        help_text=_("For a decision to monitor."),
+        widget=DateInput(),
+        required=False,
+    )
+    notify = forms.MultipleChoiceField(
+        label=_("Agencies to notify"),
+        help_text=_("For a decision to notify."),
+        required=False,
+    )
+    notification_text = _text(
+        _("What the notified agencies are told"),
+        help_text=_("Only this text reaches them, never the rationale or the intelligence."),
+    )
+
+    def __init__(self, *args: Any, investigation: Investigation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].choices = [  # type: ignore[attr-defined]
+            (c.code, c.label) for c in services.criteria_for(investigation)
+        ]
+        self.fields["notify"].choices = [  # type: ignore[attr-defined]
+            (a.code, a.name) for a in services.notifiable_agencies().order_by("name")
+        ]
+
+
+class ReviewForm(forms.Form):
+    note = _text(_("What the review found"), rows=3)

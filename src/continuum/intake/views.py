@@ -3,20 +3,49 @@ service, render."""
 
 from __future__ import annotations
 
-from typing import cast
+from dataclasses import dataclass
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from continuum.access import policy
 from continuum.audit import services as audit
-from continuum.core.exceptions import ApplicationError
+from continuum.core.exceptions import ApplicationError, Conflict, InvalidInput
 from continuum.core.middleware import acting_membership
+from continuum.core.models import Membership, Role
 from continuum.core.views import acting
 from continuum.intake import selectors, services
-from continuum.intake.forms import SignalForm, TrainingForm, apply_error
+from continuum.intake.forms import (
+    ActionForm,
+    DismissForm,
+    FindingForm,
+    MeasureForm,
+    RenewForm,
+    ReviewForm,
+    SignalForm,
+    TrainingForm,
+    TriageForm,
+    apply_error,
+)
+from continuum.intake.models import (
+    Investigation,
+    InvestigationStatus,
+    Measure,
+    MeasureStatus,
+    MonitoringReview,
+    Signal,
+    SignalStatus,
+    TriageDecision,
+    TriageStatus,
+)
+
+# What a refused write answers: the page again, with the service's message on the form.
+REFUSED = (InvalidInput, Conflict)
 
 
 @acting
@@ -72,9 +101,75 @@ def signal_queue(request: HttpRequest) -> HttpResponse:
 def signal_detail(request: HttpRequest, reference: str) -> HttpResponse:
     actor = acting_membership(request)
     signal = selectors.signal_get(actor=actor, reference=reference)
+    return _signal_page(request, actor, signal)
+
+
+def _signal_page(
+    request: HttpRequest,
+    actor: Membership,
+    signal: Signal,
+    *,
+    status: int = 200,
+    dismiss_form: DismissForm | None = None,
+    investigate_form: ActionForm | None = None,
+) -> HttpResponse:
     audit.record_read(actor=actor, obj=signal, person=signal.person)
-    context = {"signal": signal, "attachments": signal.attachments.all()}
-    return render(request, "intake/signal_detail.html", context)
+    routed_here = signal.routed_to_id in {actor.agency_id, actor.agency.parent_id}
+    awaiting = signal.status == SignalStatus.AWAITING_ASSESSMENT
+    context = {
+        "signal": signal,
+        "attachments": signal.attachments.all(),
+        "investigation": _visible_investigation(actor, signal),
+        "may_investigate": policy.can_investigate(actor) and routed_here and awaiting,
+        "investigate_form": investigate_form or ActionForm(),
+        "may_dismiss": policy.can_dismiss_signal(actor, signal),
+        "dismiss_form": dismiss_form or DismissForm(),
+    }
+    return render(request, "intake/signal_detail.html", context, status=status)
+
+
+def _visible_investigation(actor: Membership, signal: Signal) -> Investigation | None:
+    if signal.investigation_id is None:
+        return None
+    return policy.scope_investigations(actor).filter(pk=signal.investigation_id).first()
+
+
+@acting
+@require_POST
+def signal_investigate(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = acting_membership(request)
+    signal = selectors.signal_get(actor=actor, reference=reference)
+    if not policy.can_investigate(actor):
+        raise Http404
+    try:
+        investigation = services.signal_investigate(actor=actor, signal=signal)
+    except REFUSED as error:
+        form = ActionForm.refusing(error)
+        return _signal_page(request, actor, signal, status=error.status_code, investigate_form=form)
+    messages.success(
+        request,
+        _("Signal %(signal)s is part of investigation %(investigation)s.")
+        % {"signal": signal.reference, "investigation": investigation.reference},
+    )
+    return redirect("intake:investigation-detail", reference=investigation.reference)
+
+
+@acting
+@require_POST
+def signal_dismiss(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = acting_membership(request)
+    signal = selectors.signal_get(actor=actor, reference=reference)
+    if not policy.sees_everything(actor):
+        raise Http404
+    form = DismissForm(request.POST)
+    form.is_valid()
+    try:
+        services.signal_dismiss(actor=actor, signal=signal, reason=form.cleaned_data["reason"])
+    except REFUSED as error:
+        apply_error(form, error)
+        return _signal_page(request, actor, signal, status=error.status_code, dismiss_form=form)
+    messages.success(request, _("Signal %(reference)s dismissed.") % {"reference": reference})
+    return redirect("intake:signal-detail", reference=reference)
 
 
 @acting
@@ -127,3 +222,459 @@ def contact_points(request: HttpRequest) -> HttpResponse:
         query={},
     )
     return render(request, "intake/contact_points.html", {"register": register, "form": form})
+
+
+# --- investigation ---------------------------------------------------------------------------
+
+
+def _reads_intelligence(actor: Membership) -> bool:
+    """The bureau's analysts and the coordinators: who has investigation pages at all."""
+    return policy.can_investigate(actor) or policy.sees_everything(actor)
+
+
+@acting
+def investigation_list(request: HttpRequest) -> HttpResponse:
+    actor = acting_membership(request)
+    if not _reads_intelligence(actor):
+        raise Http404
+    status = request.GET.get("status", "")
+    if status not in InvestigationStatus.values:
+        status = ""
+    investigations = list(selectors.investigation_list(actor=actor, status=status or None)[:200])
+    audit.record_list(
+        actor=actor,
+        object_type="intake.investigation",
+        shown=[i.reference for i in investigations],
+        query={"status": status},
+    )
+    context = {
+        "investigations": investigations,
+        "status": status,
+        "statuses": InvestigationStatus.choices,
+    }
+    return render(request, "intake/investigation_list.html", context)
+
+
+@acting
+def investigation_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = acting_membership(request)
+    investigation = selectors.investigation_get(actor=actor, reference=reference)
+    return _investigation_page(request, actor, investigation)
+
+
+def _investigation_page(
+    request: HttpRequest,
+    actor: Membership,
+    investigation: Investigation,
+    *,
+    status: int = 200,
+    failed: tuple[str, int, forms.Form] | None = None,
+    **forms_: forms.Form,
+) -> HttpResponse:
+    """The investigation with everything on it. ``failed`` is a refused per-row action:
+    (``"measure"`` or ``"decision"``, its pk, the form carrying the refusal)."""
+    audit.record_read(actor=actor, obj=investigation, person=investigation.person)
+    may_work = investigation.is_open and policy.can_work_on_investigation(actor, investigation)
+    may_propose = investigation.is_open and policy.can_propose_triage(actor, investigation)
+    decisions = _decisions(actor, investigation, failed)
+    context: dict[str, Any] = {
+        "investigation": investigation,
+        "signals": selectors.investigation_signals(actor=actor, investigation=investigation),
+        "findings": selectors.investigation_findings(actor=actor, investigation=investigation),
+        "measures": _measures(actor, investigation, may_work, failed),
+        "decisions": decisions,
+        "has_pending": any(r.decision.status == TriageStatus.AWAITING_SIGN_OFF for r in decisions),
+        "may_work": may_work,
+        "may_propose": may_propose,
+        "finding_form": forms_.get("finding_form") or FindingForm(prefix="finding"),
+        "measure_form": forms_.get("measure_form") or MeasureForm(prefix="measure"),
+        "triage_form": forms_.get("triage_form")
+        or TriageForm(prefix="triage", investigation=investigation),
+    }
+    return render(request, "intake/investigation_detail.html", context, status=status)
+
+
+@dataclass
+class MeasureRow:
+    measure: Measure
+    may_authorise: bool
+    may_renew: bool
+    may_end: bool
+    renew_form: forms.Form
+    refusal: forms.Form | None = None
+
+
+@dataclass
+class DecisionRow:
+    decision: TriageDecision
+    may_sign_off: bool
+    may_withdraw: bool
+    case_visible: bool
+    refusal: forms.Form | None = None
+
+
+def _measures(
+    actor: Membership,
+    investigation: Investigation,
+    may_work: bool,
+    failed: tuple[str, int, forms.Form] | None,
+) -> list[MeasureRow]:
+    rows = []
+    for measure in selectors.investigation_measures(actor=actor, investigation=investigation):
+        may_authorise = may_work and policy.can_authorise_measure(actor, measure)
+        row = MeasureRow(
+            measure=measure,
+            may_authorise=may_authorise and measure.status == MeasureStatus.REQUESTED,
+            may_renew=may_authorise and measure.status == MeasureStatus.ACTIVE,
+            may_end=may_work and measure.status != MeasureStatus.ENDED,
+            renew_form=RenewForm(prefix=f"renew-{measure.pk}"),
+        )
+        if failed and failed[:2] == ("measure", measure.pk):
+            if isinstance(failed[2], RenewForm):
+                row.renew_form = failed[2]
+            else:
+                row.refusal = failed[2]
+        rows.append(row)
+    return rows
+
+
+def _decisions(
+    actor: Membership, investigation: Investigation, failed: tuple[str, int, forms.Form] | None
+) -> list[DecisionRow]:
+    rows = []
+    for decision in selectors.investigation_decisions(actor=actor, investigation=investigation):
+        pending = decision.status == TriageStatus.AWAITING_SIGN_OFF
+        side = policy.sign_off_side(actor, decision) if pending else None
+        signed_sides = {s.side for s in decision.sign_offs.all()}
+        case_visible = decision.case is not None and (
+            policy.scope_cases(actor).filter(pk=decision.case.pk).exists()
+        )
+        row = DecisionRow(
+            decision=decision,
+            may_sign_off=side is not None and side not in signed_sides,
+            may_withdraw=side is not None,
+            case_visible=case_visible,
+        )
+        if failed and failed[:2] == ("decision", decision.pk):
+            row.refusal = failed[2]
+        rows.append(row)
+    return rows
+
+
+def _workable_investigation(request: HttpRequest, reference: str) -> Investigation:
+    """The investigation, when the actor may record findings and measures on it; else 404."""
+    actor = acting_membership(request)
+    investigation = selectors.investigation_get(actor=actor, reference=reference)
+    if not policy.can_work_on_investigation(actor, investigation):
+        raise Http404
+    return investigation
+
+
+@acting
+@require_POST
+def finding_add(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = acting_membership(request)
+    investigation = _workable_investigation(request, reference)
+    form = FindingForm(request.POST, prefix="finding")
+    form.is_valid()
+    try:
+        services.finding_add(
+            actor=actor, investigation=investigation, text=form.cleaned_data["text"]
+        )
+    except REFUSED as error:
+        apply_error(form, error)
+        return _investigation_page(
+            request, actor, investigation, status=error.status_code, finding_form=form
+        )
+    messages.success(request, _("Finding recorded."))
+    return redirect("intake:investigation-detail", reference=reference)
+
+
+@acting
+@require_POST
+def measure_request(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = acting_membership(request)
+    investigation = _workable_investigation(request, reference)
+    form = MeasureForm(request.POST, prefix="measure")
+    if not form.is_valid():
+        return _investigation_page(request, actor, investigation, status=400, measure_form=form)
+    try:
+        services.measure_request(actor=actor, investigation=investigation, data=form.cleaned_data)
+    except REFUSED as error:
+        apply_error(form, error)
+        return _investigation_page(
+            request, actor, investigation, status=error.status_code, measure_form=form
+        )
+    messages.success(request, _("Measure requested; another analyst authorises it."))
+    return redirect("intake:investigation-detail", reference=reference)
+
+
+def _measure_of_own_bureau(request: HttpRequest, pk: int) -> Measure:
+    """The measure, when the actor works on its investigation; else 404."""
+    actor = acting_membership(request)
+    measure = selectors.measure_get(actor=actor, pk=pk)
+    if not policy.can_work_on_investigation(actor, measure.investigation):
+        raise Http404
+    return measure
+
+
+def _measure_refused(
+    request: HttpRequest, measure: Measure, form: forms.Form, status: int
+) -> HttpResponse:
+    actor = acting_membership(request)
+    failed = ("measure", measure.pk, form)
+    return _investigation_page(request, actor, measure.investigation, status=status, failed=failed)
+
+
+def _back_to(measure: Measure, message: str, request: HttpRequest) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("intake:investigation-detail", reference=measure.investigation.reference)
+
+
+@acting
+@require_POST
+def measure_authorise(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure_of_own_bureau(request, pk)
+    try:
+        services.measure_authorise(actor=acting_membership(request), measure=measure)
+    except REFUSED as error:
+        form = ActionForm.refusing(error)
+        return _measure_refused(request, measure, form, error.status_code)
+    return _back_to(measure, _("Measure authorised."), request)
+
+
+@acting
+@require_POST
+def measure_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure_of_own_bureau(request, pk)
+    form = RenewForm(request.POST, prefix=f"renew-{pk}")
+    if not form.is_valid():
+        return _measure_refused(request, measure, form, 400)
+    try:
+        services.measure_renew(
+            actor=acting_membership(request), measure=measure, ends_on=form.cleaned_data["ends_on"]
+        )
+    except REFUSED as error:
+        apply_error(form, error)
+        return _measure_refused(request, measure, form, error.status_code)
+    return _back_to(measure, _("Measure renewed."), request)
+
+
+@acting
+@require_POST
+def measure_end(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure_of_own_bureau(request, pk)
+    try:
+        services.measure_end(actor=acting_membership(request), measure=measure)
+    except REFUSED as error:
+        form = ActionForm.refusing(error)
+        return _measure_refused(request, measure, form, error.status_code)
+    return _back_to(measure, _("Measure ended."), request)
+
+
+@acting
+def measure_list(request: HttpRequest) -> HttpResponse:
+    """Running measures, and those awaiting authorisation; overdue ones first."""
+    actor = acting_membership(request)
+    if not _reads_intelligence(actor):
+        raise Http404
+    overdue = list(selectors.measures_overdue(actor=actor)[:200])
+    others = [m for m in selectors.measures_running(actor=actor)[:200] if not m.is_overdue]
+    audit.record_list(
+        actor=actor,
+        object_type="intake.measure",
+        shown=[str(m.pk) for m in [*overdue, *others]],
+        query={"running": True},
+    )
+    return render(request, "intake/measure_list.html", {"overdue": overdue, "others": others})
+
+
+# --- triage ----------------------------------------------------------------------------------
+
+
+@acting
+@require_POST
+def decision_propose(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = acting_membership(request)
+    investigation = selectors.investigation_get(actor=actor, reference=reference)
+    if not policy.can_propose_triage(actor, investigation):
+        raise Http404
+    form = TriageForm(request.POST, prefix="triage", investigation=investigation)
+    if not form.is_valid():
+        return _investigation_page(request, actor, investigation, status=400, triage_form=form)
+    try:
+        decision = services.triage_propose(
+            actor=actor, investigation=investigation, data=form.cleaned_data
+        )
+    except REFUSED as error:
+        apply_error(form, error)
+        return _investigation_page(
+            request, actor, investigation, status=error.status_code, triage_form=form
+        )
+    messages.success(
+        request,
+        _("Decision %(reference)s proposed; it takes effect with two sign-offs.")
+        % {"reference": decision.reference},
+    )
+    return redirect("intake:investigation-detail", reference=reference)
+
+
+def _decision_to_sign(request: HttpRequest, reference: str) -> TriageDecision:
+    """The decision, when the actor signs for one of its sides; else 404."""
+    actor = acting_membership(request)
+    decision = selectors.decision_get(actor=actor, reference=reference)
+    if policy.sign_off_side(actor, decision) is None:
+        raise Http404
+    return decision
+
+
+def _decision_refused(
+    request: HttpRequest, decision: TriageDecision, error: ApplicationError
+) -> HttpResponse:
+    form = ActionForm.refusing(error)
+    actor = acting_membership(request)
+    investigation = selectors.investigation_get(
+        actor=actor, reference=decision.investigation.reference
+    )
+    failed = ("decision", decision.pk, form)
+    return _investigation_page(
+        request, actor, investigation, status=error.status_code, failed=failed
+    )
+
+
+@acting
+@require_POST
+def decision_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
+    decision = _decision_to_sign(request, reference)
+    try:
+        decision = services.triage_sign_off(actor=acting_membership(request), decision=decision)
+    except REFUSED as error:
+        return _decision_refused(request, decision, error)
+    if decision.status == TriageStatus.IN_EFFECT:
+        message = _("Decision %(reference)s signed off; it is now in effect.")
+    else:
+        message = _("Decision %(reference)s signed off; it awaits the other side's sign-off.")
+    messages.success(request, message % {"reference": reference})
+    return redirect("intake:investigation-detail", reference=decision.investigation.reference)
+
+
+@acting
+@require_POST
+def decision_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    decision = _decision_to_sign(request, reference)
+    try:
+        services.triage_withdraw(actor=acting_membership(request), decision=decision)
+    except REFUSED as error:
+        return _decision_refused(request, decision, error)
+    messages.success(request, _("Decision %(reference)s withdrawn.") % {"reference": reference})
+    return redirect("intake:investigation-detail", reference=decision.investigation.reference)
+
+
+@acting
+def decision_queue(request: HttpRequest) -> HttpResponse:
+    """The decisions awaiting the sign-off of the actor's side."""
+    actor = acting_membership(request)
+    if not _reads_intelligence(actor):
+        raise Http404
+    decisions = list(selectors.decisions_awaiting_sign_off(actor=actor)[:200])
+    audit.record_list(
+        actor=actor,
+        object_type="intake.triagedecision",
+        shown=[d.reference for d in decisions],
+        query={"awaiting_sign_off": actor.agency.code},
+    )
+    return render(request, "intake/decision_queue.html", {"decisions": decisions})
+
+
+# --- monitoring reviews and notifications ----------------------------------------------------
+
+
+@acting
+def review_list(request: HttpRequest) -> HttpResponse:
+    actor = acting_membership(request)
+    if not _reads_intelligence(actor):
+        raise Http404
+    return _reviews_page(request, actor)
+
+
+@dataclass
+class ReviewRow:
+    review: MonitoringReview
+    may_complete: bool
+    form: ReviewForm
+
+
+def _reviews_page(
+    request: HttpRequest,
+    actor: Membership,
+    *,
+    status: int = 200,
+    failed: tuple[int, ReviewForm] | None = None,
+) -> HttpResponse:
+    reviews = list(selectors.reviews_open(actor=actor)[:200])
+    rows = [
+        ReviewRow(
+            review=review,
+            may_complete=policy.can_complete_review(actor, review),
+            form=failed[1]
+            if failed and failed[0] == review.pk
+            else ReviewForm(prefix=f"review-{review.pk}"),
+        )
+        for review in reviews
+    ]
+    audit.record_list(
+        actor=actor,
+        object_type="intake.monitoringreview",
+        shown=[str(r.pk) for r in reviews],
+        query={"status": "due"},
+    )
+    return render(request, "intake/review_list.html", {"rows": rows}, status=status)
+
+
+@acting
+@require_POST
+def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = acting_membership(request)
+    review = selectors.review_get(actor=actor, pk=pk)
+    if not policy.can_complete_review(actor, review):
+        raise Http404
+    form = ReviewForm(request.POST, prefix=f"review-{pk}")
+    form.is_valid()
+    try:
+        services.review_complete(actor=actor, review=review, note=form.cleaned_data["note"])
+    except REFUSED as error:
+        apply_error(form, error)
+        return _reviews_page(request, actor, status=error.status_code, failed=(pk, form))
+    messages.success(request, _("Review recorded."))
+    return redirect("intake:review-list")
+
+
+def _receives_notifications(actor: Membership) -> bool:
+    """Practitioners read the notifications sent to their agency; mentors and the roles
+    that read no case content have none."""
+    return policy.may_read_case_content(actor) and actor.role != Role.MENTOR
+
+
+@acting
+def notification_list(request: HttpRequest) -> HttpResponse:
+    actor = acting_membership(request)
+    if not _receives_notifications(actor):
+        raise Http404
+    notifications = list(selectors.notification_list(actor=actor)[:200])
+    audit.record_list(
+        actor=actor,
+        object_type="intake.notification",
+        shown=[str(n.pk) for n in notifications],
+        query={"recipient": actor.agency.code},
+    )
+    return render(request, "intake/notification_list.html", {"notifications": notifications})
+
+
+@acting
+@require_POST
+def notification_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = acting_membership(request)
+    notification = selectors.notification_get(actor=actor, pk=pk)
+    services.notification_acknowledge(actor=actor, notification=notification)
+    messages.success(request, _("Notification acknowledged."))
+    return redirect("intake:notification-list")
