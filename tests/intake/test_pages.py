@@ -528,3 +528,22 @@ def test_a_closed_investigation_offers_no_forms(act_as, world, investigation):
     text = act_as(world["bureau_analyst"]).get(detail(investigation)).text
     assert "Record the finding" not in text
     assert "Propose the decision" not in text
+
+
+def test_a_finding_on_a_closed_investigation_is_refused_with_a_message(
+    act_as, world, investigation
+):
+    both_sign(world, propose(world, investigation))
+    response = act_as(world["bureau_analyst"]).post(
+        reverse("intake:finding-add", args=[investigation.reference]),
+        {"finding-text": "Too late."},
+    )
+    assert response.status_code == 409
+    assert "This investigation is closed." in response.text
+    assert not Finding.objects.exists()
+
+
+def test_the_signal_queue_links_the_bureau_to_its_investigations(act_as, world):
+    url = reverse("intake:investigation-list")
+    assert url in act_as(world["bureau_analyst"]).get(reverse("intake:signal-queue")).text
+    assert url not in act_as(world["contact_point"]).get(reverse("intake:signal-queue")).text

@@ -91,6 +91,7 @@ def signal_queue(request: HttpRequest) -> HttpResponse:
         "queue": queue,
         "passed_on": passed_on,
         "is_coordination": policy.sees_everything(actor),
+        "reads_investigations": _reads_intelligence(actor),
         "training_missing": actor.role == "contact_point"
         and not selectors.has_current_training(actor),
     }
