@@ -432,6 +432,10 @@ def signal_dismiss(*, actor: Membership, signal: Signal, reason: str) -> Signal:
     signal = Signal.objects.select_for_update().select_related("person").get(pk=signal.pk)
     if not policy.scope_signals(actor).filter(pk=signal.pk).exists():
         raise NotFound
+    # Only coordination dismisses here; to anyone else (the reporter, who sees the signal) the
+    # action does not exist, as for every other write they may not make.
+    if not policy.sees_everything(actor):
+        raise NotFound
     if not policy.can_dismiss_signal(actor, signal):
         raise Conflict(
             _("Only a signal awaiting assessment in coordination's queue is dismissed here.")
