@@ -447,6 +447,11 @@ def can_investigate(membership: Membership) -> bool:
     return is_bureau_analyst(membership)
 
 
+def can_read_investigations(membership: Membership) -> bool:
+    """Who has investigation pages at all: the bureau's analysts and the coordinators."""
+    return is_bureau_analyst(membership) or sees_everything(membership)
+
+
 def scope_investigations(
     membership: Membership, investigations: QuerySet[Investigation] | None = None
 ) -> QuerySet[Investigation]:
@@ -539,13 +544,19 @@ def can_complete_review(membership: Membership, review: MonitoringReview) -> boo
     return can_work_on_investigation(membership, review.decision.investigation)
 
 
+def can_receive_notifications(membership: Membership) -> bool:
+    """Practitioners read the notifications sent to their agency; mentors and the roles that
+    read no case content have none."""
+    return may_read_case_content(membership) and membership.role != Role.MENTOR
+
+
 def scope_notifications(
     membership: Membership, notifications: QuerySet[Notification] | None = None
 ) -> QuerySet[Notification]:
     """The notifications sent to this membership's agency, for its practitioners; mentors
     and the roles that read no case content get none."""
     notifications = Notification.objects.all() if notifications is None else notifications
-    if not may_read_case_content(membership) or membership.role == Role.MENTOR:
+    if not can_receive_notifications(membership):
         return notifications.none()
     withheld = Person.objects.filter(_withheld_persons(membership)).values("pk")
     return notifications.filter(recipient=membership.agency_id).exclude(person__in=withheld)

@@ -20,6 +20,9 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "may_view_audit": policy.can_view_audit(current),
         "may_record_signal": policy.can_record_signal(current),
         "may_receive_signals": policy.can_receive_signals(current),
+        "may_read_investigations": policy.can_read_investigations(current),
+        "may_receive_notifications": policy.can_receive_notifications(current),
+        "may_read_aggregates": policy.may_read_aggregates(current),
         "emergency_accesses": list(access_selectors.active_emergency_accesses(current)),
         "reviews_waiting": access_selectors.reviews_waiting(current),
     }

@@ -17,7 +17,7 @@ from continuum.access import policy
 from continuum.audit import services as audit
 from continuum.core.exceptions import ApplicationError, Conflict, InvalidInput
 from continuum.core.middleware import acting_membership
-from continuum.core.models import Membership, Role
+from continuum.core.models import Membership
 from continuum.core.views import acting
 from continuum.intake import selectors, services
 from continuum.intake.forms import (
@@ -91,7 +91,7 @@ def signal_queue(request: HttpRequest) -> HttpResponse:
         "queue": queue,
         "passed_on": passed_on,
         "is_coordination": policy.sees_everything(actor),
-        "reads_investigations": _reads_intelligence(actor),
+        "reads_investigations": policy.can_read_investigations(actor),
         "training_missing": actor.role == "contact_point"
         and not selectors.has_current_training(actor),
     }
@@ -228,15 +228,10 @@ def contact_points(request: HttpRequest) -> HttpResponse:
 # --- investigation ---------------------------------------------------------------------------
 
 
-def _reads_intelligence(actor: Membership) -> bool:
-    """The bureau's analysts and the coordinators: who has investigation pages at all."""
-    return policy.can_investigate(actor) or policy.sees_everything(actor)
-
-
 @acting
 def investigation_list(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not _reads_intelligence(actor):
+    if not policy.can_read_investigations(actor):
         raise Http404
     status = request.GET.get("status", "")
     if status not in InvestigationStatus.values:
@@ -477,7 +472,7 @@ def measure_end(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_list(request: HttpRequest) -> HttpResponse:
     """Running measures, and those awaiting authorisation; overdue ones first."""
     actor = acting_membership(request)
-    if not _reads_intelligence(actor):
+    if not policy.can_read_investigations(actor):
         raise Http404
     overdue = list(selectors.measures_overdue(actor=actor)[:200])
     others = [m for m in selectors.measures_running(actor=actor)[:200] if not m.is_overdue]
@@ -575,7 +570,7 @@ def decision_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 def decision_queue(request: HttpRequest) -> HttpResponse:
     """The decisions awaiting the sign-off of the actor's side."""
     actor = acting_membership(request)
-    if not _reads_intelligence(actor):
+    if not policy.can_read_investigations(actor):
         raise Http404
     decisions = list(selectors.decisions_awaiting_sign_off(actor=actor)[:200])
     audit.record_list(
@@ -593,7 +588,7 @@ def decision_queue(request: HttpRequest) -> HttpResponse:
 @acting
 def review_list(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not _reads_intelligence(actor):
+    if not policy.can_read_investigations(actor):
         raise Http404
     return _reviews_page(request, actor)
 
@@ -650,16 +645,10 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:review-list")
 
 
-def _receives_notifications(actor: Membership) -> bool:
-    """Practitioners read the notifications sent to their agency; mentors and the roles
-    that read no case content have none."""
-    return policy.may_read_case_content(actor) and actor.role != Role.MENTOR
-
-
 @acting
 def notification_list(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not _receives_notifications(actor):
+    if not policy.can_receive_notifications(actor):
         raise Http404
     notifications = list(selectors.notification_list(actor=actor)[:200])
     audit.record_list(
