@@ -255,6 +255,11 @@ def triage_sign_off(*, actor: Membership, decision: TriageDecision) -> TriageDec
         raise NotFound
     if decision.status != TriageStatus.AWAITING_SIGN_OFF:
         raise Conflict(_("This decision is no longer awaiting sign-off."))
+    if decision.outcome == TriageOutcome.MONITOR and _review_errors(decision.review_on):
+        raise _refuse(
+            "review_on",
+            _("The review date has passed; withdraw the decision and propose it again."),
+        )
     _refuse_second_sign_off(actor, decision, side)
     try:
         with transaction.atomic():
