@@ -7,12 +7,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from continuum.audit.models import AuditEntry
 from continuum.core.models import Person
+from continuum.intake import services
 from continuum.intake.models import Routing, Signal
 from tests.conftest import bearer
+from tests.intake.conftest import signal_data
 from tests.intake.test_validation import REFUSALS
 
 
@@ -159,3 +163,30 @@ def test_the_list_is_scoped_and_audited(client, world, held_person):
         entry = AuditEntry.objects.filter(action="list", role=role).latest("sequence")
         assert entry.changes["shown"] == shown
         assert entry.changes["object_type"] == "intake.signal"
+
+
+def test_the_signal_list_costs_the_same_queries_however_many_signals_are_investigated(
+    client, world, held_person
+):
+    headers = bearer(world["bureau_analyst"])
+
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/signals", **headers)
+        assert response.status_code == 200
+        return len(captured)
+
+    def investigated_signal() -> None:
+        signal = services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
+        services.signal_investigate(actor=world["bureau_analyst"], signal=signal)
+
+    investigated_signal()
+    queries_for_list()  # the token's first use is recorded once
+    one = queries_for_list()
+    for _ in range(4):
+        investigated_signal()
+    response = client.get("/api/v1/signals", **headers)
+    assert {row["investigation"] for row in response.json()["results"]} == {
+        Signal.objects.first().investigation.reference
+    }
+    assert queries_for_list() == one

@@ -114,7 +114,7 @@ def test_the_longest_duration_of_each_type(world, investigation, kind):
     longest = today() + timedelta(days=days - 1)
     with nothing_changes(), pytest.raises(InvalidInput) as refused:
         request(world, investigation, type=kind, ends_on=longest + timedelta(days=1))
-    refused_with(refused, "ends_on", f"A measure of this type may run at most {days} days.")
+    refused_with(refused, "ends_on", most(days))
     measure = request(world, investigation, type=kind, ends_on=longest)
     assert measure.status == MeasureStatus.REQUESTED
 
@@ -246,7 +246,7 @@ def test_a_renewal_runs_at_most_the_longest_duration_from_today(running, second_
         services.measure_renew(
             actor=second_analyst, measure=running, ends_on=today() + timedelta(days=days)
         )
-    refused_with(refused, "ends_on", f"A measure of this type may run at most {days} days.")
+    refused_with(refused, "ends_on", most(days))
     renewed = services.measure_renew(
         actor=second_analyst, measure=running, ends_on=today() + timedelta(days=days - 1)
     )
@@ -334,3 +334,8 @@ def test_a_closed_investigation_takes_no_measure_work(
         with nothing_changes(), pytest.raises(Conflict) as refused:
             attempt()
         assert refused.value.message == closed
+
+
+def most(days: int) -> str:
+    unit = "day" if days == 1 else "days"
+    return f"A measure of this type may run at most {days} {unit}."

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from continuum.access import policy
+from continuum.access import services as access_services
 from continuum.audit.models import AuditEntry
 from continuum.core import selectors as core_selectors
 from continuum.core import services as core_services
@@ -24,6 +26,7 @@ from continuum.intake.models import (
 )
 from tests.factories import (
     AgencyFactory,
+    CaseFactory,
     ContactPointTrainingFactory,
     MembershipFactory,
     PlacementFactory,
@@ -282,3 +285,39 @@ def test_without_a_central_unit_in_its_jurisdiction_a_signal_goes_to_the_bureau(
     person = held_by_police_view(world)
     signal = services.signal_record(actor=world["contact_point"], data=signal_data(person))
     assert (signal.routed_to, signal.routing) == (world.bureau, Routing.BUREAU)
+
+
+def test_emergency_access_to_a_restricted_person_does_not_allow_recording_a_signal(world):
+    manager, coordinator = world["case_manager"], world["coordinator"]
+    case = CaseFactory(lead_agency=world.municipality, team=[world.institution])
+    access_services.case_restrict_to(actor=coordinator, case=case, users=[coordinator.user])
+    access_services.emergency_access_start(
+        actor=manager,
+        case_reference=case.reference,
+        justification="Urgent question from the housing office about the person's return date.",
+    )
+    assert policy.scope_persons(manager).filter(pk=case.person_id).exists()
+    with pytest.raises(InvalidInput) as refused:
+        services.signal_record(actor=manager, data=signal_data(case.person))
+    assert refused.value.fields["person"] == [
+        "Emergency access is read-only: record no signal about this person."
+    ]
+    assert not Signal.objects.exists()
+
+
+def test_emergency_access_to_a_restricted_person_does_not_allow_attaching(world):
+    manager, coordinator = world["case_manager"], world["coordinator"]
+    case = CaseFactory(lead_agency=world.municipality, team=[world.institution])
+    signal = services.signal_record(actor=manager, data=signal_data(case.person))
+    access_services.case_restrict_to(actor=coordinator, case=case, users=[coordinator.user])
+    access_services.emergency_access_start(
+        actor=manager,
+        case_reference=case.reference,
+        justification="Urgent question from the housing office about the person's return date.",
+    )
+    # Emergency access lets the manager read the signal again, but not add to it.
+    assert policy.scope_signals(manager).filter(pk=signal.pk).exists()
+    upload = SimpleUploadedFile("note.txt", b"A synthetic note.", content_type="text/plain")
+    with pytest.raises(NotFound):
+        services.signal_attach(actor=manager, signal=signal, uploads=[upload])
+    assert not signal.attachments.exists()

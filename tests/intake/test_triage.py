@@ -165,3 +165,21 @@ def test_a_second_pending_decision_is_refused(world, investigation):
         services.triage_propose(
             actor=world["coordinator"], investigation=investigation, data=decision_data()
         )
+
+
+def test_a_later_decision_settles_the_review_an_earlier_monitor_decision_left(world, investigation):
+    monitor = services.triage_propose(
+        actor=world["bureau_analyst"],
+        investigation=investigation,
+        data=decision_data(outcome="monitor", review_on=timezone.localdate() + timedelta(days=30)),
+    )
+    both_sign(world, monitor)
+    review = MonitoringReview.objects.get(decision=monitor)
+    referral = services.triage_propose(
+        actor=world["bureau_analyst"], investigation=investigation, data=decision_data()
+    )
+    both_sign(world, referral)
+    review.refresh_from_db()
+    assert review.status == "done"
+    assert review.note == f"Settled by triage decision {referral.reference}."
+    assert review.completed_by == world["coordinator"]

@@ -115,7 +115,8 @@ NO_CASE_CONTENT = frozenset({Role.ADMINISTRATOR, Role.EVALUATOR, Role.DATA_PROTE
 
 def sees_everything(membership: Membership) -> bool:
     return (
-        membership.role == Role.COORDINATOR
+        membership.is_active
+        and membership.role == Role.COORDINATOR
         and membership.agency.type == AgencyType.COORDINATION_PROGRAMME
     )
 
@@ -385,6 +386,24 @@ def scope_signals(
         )
     withheld = Person.objects.filter(_withheld_persons(membership)).values("pk")
     return signals.filter(visible).exclude(person__in=withheld)
+
+
+def can_write_about_person(membership: Membership, person: Person) -> bool:
+    """Whether the membership may add a record (a signal, an attachment) about a person it
+    sees. Emergency access is read-only: a person withheld by an exclusion or a restriction,
+    seen only through emergency access, is not written about."""
+    withheld = Person.objects.filter(_withheld_persons(membership, for_writing=True))
+    return not withheld.filter(pk=person.pk).exists()
+
+
+def can_attach_to_signal(membership: Membership, signal: Signal) -> bool:
+    """Attachments are added to a signal by the agency that reported it, by members who
+    record signals, and not about a person seen only through emergency access."""
+    return (
+        can_record_signal(membership)
+        and signal.reporting_agency_id == membership.agency_id
+        and can_write_about_person(membership, signal.person)
+    )
 
 
 def has_current_training(membership: Membership) -> bool:

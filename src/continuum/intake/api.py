@@ -14,7 +14,7 @@ object or answers 404, one service writes. Every read is recorded in the audit l
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import (
@@ -148,6 +148,8 @@ class SignalSerializer(serializers.ModelSerializer[Signal]):
     def get_investigation(self, signal: Signal) -> str | None:
         if signal.investigation_id is None:
             return None
+        if hasattr(signal, "visible_investigation"):  # annotated by selectors.signal_list
+            return cast(str | None, signal.visible_investigation)
         actor: Membership | None = self.context.get("actor")
         if actor is None and "request" in self.context:
             actor = acting_membership(self.context["request"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from continuum.access import policy
@@ -32,7 +32,16 @@ def _with_relations(signals: QuerySet[Signal]) -> QuerySet[Signal]:
 
 
 def signal_list(*, actor: Membership) -> QuerySet[Signal]:
-    return _with_relations(policy.scope_signals(actor))
+    """The signals the actor sees, each with ``visible_investigation``: the reference of its
+    investigation when the actor may read that, else None (one query for the whole list)."""
+    visible = (
+        policy.scope_investigations(actor)
+        .filter(pk=OuterRef("investigation_id"))
+        .values("reference")[:1]
+    )
+    return _with_relations(policy.scope_signals(actor)).annotate(
+        visible_investigation=Subquery(visible)
+    )
 
 
 def signal_get(*, actor: Membership, reference: str) -> Signal:

@@ -5,6 +5,7 @@ Each service is one transaction with its audit entry; refusals raise
 :class:`~continuum.core.exceptions.InvalidInput` with a message per field.
 """
 
+from continuum.intake.services.attachments import checksum, signal_attach
 from continuum.intake.services.investigation import (
     finding_add,
     max_days,
@@ -17,7 +18,6 @@ from continuum.intake.services.investigation import (
 from continuum.intake.services.signals import (
     Intake,
     bias_safeguard_message,
-    checksum,
     contact_point_training_add,
     fingerprint,
     signal_dismiss,
@@ -50,6 +50,7 @@ __all__ = [
     "notifiable_agencies",
     "notification_acknowledge",
     "review_complete",
+    "signal_attach",
     "signal_dismiss",
     "signal_investigate",
     "signal_record",

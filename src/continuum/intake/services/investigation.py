@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from continuum.access import policy
 from continuum.audit import services as audit
@@ -188,7 +189,11 @@ def _duration_errors(measure_type: str, starts: date, ends: date) -> dict[str, l
     if measure_type in MeasureType.values and (ends - starts).days + 1 > max_days(measure_type):
         return {
             "ends_on": [
-                _("A measure of this type may run at most %(days)s days.")
+                ngettext(
+                    "A measure of this type may run at most %(days)s day.",
+                    "A measure of this type may run at most %(days)s days.",
+                    max_days(measure_type),
+                )
                 % {"days": max_days(measure_type)}
             ]
         }

@@ -13,10 +13,8 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -48,6 +46,7 @@ from continuum.intake.models import (
     SignalIntakeRequest,
     SignalStatus,
 )
+from continuum.intake.services.attachments import attach, attachment_errors
 
 SIGNAL_FIELDS = (
     "category",
@@ -74,20 +73,6 @@ AUDITED_FIELDS = (
 INTERNAL_AGENCY_TYPES = frozenset(
     {AgencyType.CUSTODIAL_INSTITUTION, AgencyType.INTELLIGENCE_BUREAU}
 )
-# Magic numbers of the binary types that are accepted; text must decode as UTF-8.
-SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "txt": "text/plain",
-}
 
 
 def bias_safeguard_message() -> str:
@@ -143,23 +128,10 @@ def signal_record(
         setattr(signal, name, getattr(signal, name) or "")
     errors = _signal_errors(signal)
     reference = (data.get("person") or "").strip().upper()
-    person: Person | None = None
-    if reference and new_person:
-        errors.setdefault("person", []).append(
-            _("Choose an existing person or enter a new person, not both.")
-        )
-    elif reference:
-        try:
-            person = policy.get_person(actor, reference)
-        except NotFound:
-            errors.setdefault("person", []).append(
-                _("No person with this reference is known to you.")
-            )
-    elif not new_person:
-        errors.setdefault("person", []).append(
-            _("Choose a person by reference, or enter a new person's names.")
-        )
-    errors.update(_attachment_errors(attachments))
+    person, person_error = _subject(actor, reference, new_person)
+    if person_error:
+        errors.setdefault("person", []).append(person_error)
+    errors.update(attachment_errors(attachments))
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors)
     if person is None:
@@ -170,7 +142,7 @@ def signal_record(
     stored: list[SignalAttachment] = []
     try:
         for upload in attachments:
-            stored.append(_attach(signal, upload))
+            stored.append(attach(signal, upload))
         _signal_recorded(actor, signal, person)
     except BaseException:
         # The rows roll back with the transaction; the files written so far go too.
@@ -178,6 +150,26 @@ def signal_record(
             attachment.file.delete(save=False)
         raise
     return signal
+
+
+def _subject(
+    actor: Membership, reference: str, new_person: dict[str, Any] | None
+) -> tuple[Person | None, str | None]:
+    """The existing person the signal is about (or None for a new person), or the reason
+    the choice is refused."""
+    if reference and new_person:
+        return None, _("Choose an existing person or enter a new person, not both.")
+    if not reference:
+        if new_person:
+            return None, None
+        return None, _("Choose a person by reference, or enter a new person's names.")
+    try:
+        person = policy.get_person(actor, reference)
+    except NotFound:
+        return None, _("No person with this reference is known to you.")
+    if not policy.can_write_about_person(actor, person):
+        return None, _("Emergency access is read-only: record no signal about this person.")
+    return person, None
 
 
 def _signal_recorded(actor: Membership, signal: Signal, person: Person) -> None:
@@ -282,84 +274,6 @@ def _coordination_programme(actor: Membership) -> Agency:
     if programme is None:
         raise Conflict(_("No coordination programme is set up to receive this signal."))
     return programme
-
-
-# --- attachments ---------------------------------------------------------------------------
-
-
-def _attachment_errors(uploads: Sequence[UploadedFile[Any]]) -> dict[str, list[str]]:
-    messages: list[str] = []
-    for upload in uploads:
-        message = _attachment_error(upload)
-        if message:
-            messages.append(message)
-    return {"attachments": messages} if messages else {}
-
-
-def _extension(name: str) -> str:
-    return PurePath(name).suffix.lower().lstrip(".")
-
-
-def _attachment_error(upload: UploadedFile[Any]) -> str | None:
-    name = upload.name or ""
-    allowed = [t.lower() for t in settings.CONTINUUM_SIGNAL_ATTACHMENT_TYPES]
-    extension = _extension(name)
-    if extension not in allowed or extension not in CONTENT_TYPES:
-        return _("%(name)s: only these file types are accepted: %(types)s.") % {
-            "name": name,
-            "types": ", ".join(allowed),
-        }
-    limit = settings.CONTINUUM_SIGNAL_ATTACHMENT_MAX_BYTES
-    if not upload.size:
-        return _("%(name)s is empty.") % {"name": name}
-    if upload.size > limit:
-        return _("%(name)s is larger than the limit of %(limit)s bytes.") % {
-            "name": name,
-            "limit": limit,
-        }
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not _content_matches(extension, head, upload):
-        return _("%(name)s does not contain what its type says.") % {"name": name}
-    return None
-
-
-def _content_matches(extension: str, head: bytes, upload: UploadedFile[Any]) -> bool:
-    if extension in SIGNATURES:
-        return any(head.startswith(magic) for magic in SIGNATURES[extension])
-    try:
-        for chunk in upload.chunks():
-            chunk.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    finally:
-        upload.seek(0)
-    return True
-
-
-def checksum(upload: UploadedFile[Any]) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
-def _attach(signal: Signal, upload: UploadedFile[Any]) -> SignalAttachment:
-    name = PurePath(upload.name or "").name[:200]
-    attachment = SignalAttachment(
-        signal=signal,
-        original_name=name,
-        content_type=CONTENT_TYPES[_extension(name)],
-        size=upload.size or 0,
-        sha256=checksum(upload),
-    )
-    # The file is written before the row; ``signal_record`` deletes it if recording fails.
-    attachment.file.save(name, upload, save=False)
-    attachment.save()
-    return attachment
 
 
 # --- the API's idempotent intake -----------------------------------------------------------

@@ -313,6 +313,7 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
     investigation = decision.investigation
     decision.status = TriageStatus.IN_EFFECT
     decision.took_effect_at = timezone.now()
+    _settle_earlier_reviews(actor, decision)
     signals_status = SignalStatus.ASSESSED
     close = True
     if decision.outcome == TriageOutcome.DOWNSCALE:
@@ -358,6 +359,32 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
             "investigation": investigation.status,
         },
     )
+
+
+def _settle_earlier_reviews(actor: Membership, decision: TriageDecision) -> None:
+    """A new decision on the investigation settles the reviews that earlier "monitor"
+    decisions left open: nobody is asked to review what was decided again since."""
+    open_reviews = MonitoringReview.objects.select_for_update().filter(
+        decision__investigation=decision.investigation, status=ReviewStatus.DUE
+    )
+    for review in open_reviews:
+        review.status = ReviewStatus.DONE
+        review.completed_by = actor
+        review.completed_at = timezone.now()
+        review.note = _("Settled by triage decision %(reference)s.") % {
+            "reference": decision.reference
+        }
+        review.save(update_fields=["status", "completed_by", "completed_at", "note"])
+        audit.record(
+            action=Action.CHANGE,
+            actor=actor,
+            obj=review,
+            person=decision.investigation.person,
+            changes={
+                "status": {"before": ReviewStatus.DUE, "after": review.status},
+                "settled_by": decision.reference,
+            },
+        )
 
 
 def _send_notifications(decision: TriageDecision) -> None:
