@@ -65,6 +65,18 @@ def test_it_offers_the_bureau_to_take_a_signal_into_investigation(act_as, world,
     assert "Take into investigation" not in act_as(world["coordinator"]).get(url).text
 
 
+def test_the_signal_page_is_titled_with_its_reference_and_its_forms_are_in_the_body(
+    act_as, world, held_person
+):
+    signal = services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
+    url = reverse("intake:signal-detail", args=[signal.reference])
+    page = act_as(world["bureau_analyst"]).get(url).text
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == f"{signal.reference} — Continuum"
+    body = page.split("<body", 1)[1]
+    assert body.count('id="investigate-heading"') == 1
+
+
 def test_it_takes_a_signal_into_investigation(act_as, world, held_person):
     signal = services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
     client = act_as(world["bureau_analyst"])

@@ -33,6 +33,11 @@ class InvalidInput(ApplicationError):
 
     default_message = _("Some fields need correcting.")
 
+    @classmethod
+    def on(cls, field: str, message: str) -> InvalidInput:
+        """One field refused with one message, which is also the error's message."""
+        return cls(message, {field: [message]})
+
 
 class Conflict(ApplicationError):
     status_code = 409

@@ -36,6 +36,14 @@ def new_reference(prefix: str) -> str:
     return prefix + "-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 
 
+def unique_reference(model: type[models.Model], prefix: str) -> str:
+    """A new reference not yet used by any row of ``model`` (its ``reference`` field)."""
+    while True:
+        reference = new_reference(prefix)
+        if not model._default_manager.filter(reference=reference).exists():
+            return reference
+
+
 class AgencyType(models.TextChoices):
     CUSTODIAL_INSTITUTION = "custodial_institution", _("Custodial institution")
     INTELLIGENCE_BUREAU = "intelligence_bureau", _("Intelligence and safety bureau")

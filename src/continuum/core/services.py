@@ -35,7 +35,7 @@ from continuum.core.models import (
     Sensitivity,
     TimelineEvent,
     User,
-    new_reference,
+    unique_reference,
 )
 
 PERSON_FIELDS = (
@@ -58,17 +58,6 @@ def _validate(instance: Any, exclude: list[str] | None = None) -> None:
         instance.full_clean(exclude=exclude)
     except ValidationError as error:
         raise InvalidInput.from_validation_error(error) from error
-
-
-def _refuse(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, {field: [message]})
-
-
-def _unique_reference(model: type[Person] | type[Case], prefix: str) -> str:
-    while True:
-        reference = new_reference(prefix)
-        if not model.objects.filter(reference=reference).exists():
-            return reference
 
 
 def timeline_add(
@@ -133,13 +122,13 @@ def _person_register(*, actor: Membership, data: dict[str, Any]) -> Person:
     if not policy.can_register_person(actor):
         raise NotFound
     person = Person(registered_by=actor.agency, **_normalise_person_data(data))
-    person.reference = _unique_reference(Person, "P")
+    person.reference = unique_reference(Person, "P")
     _validate(person, exclude=["reference"])
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError as error:  # a concurrent registration of the same identifier
-        raise _refuse(
+        raise InvalidInput.on(
             "national_identifier",
             _("A person with this national identifier is already registered."),
         ) from error
@@ -191,7 +180,7 @@ def person_update(*, actor: Membership, person: Person, data: dict[str, Any]) ->
         with transaction.atomic():
             person.save()
     except IntegrityError as error:
-        raise _refuse(
+        raise InvalidInput.on(
             "national_identifier",
             _("A person with this national identifier is already registered."),
         ) from error
@@ -303,6 +292,12 @@ def _start_of_day(day: date) -> datetime:
 # --- cases ---------------------------------------------------------------------------------
 
 
+def _opening_phase(person: Person) -> str:
+    """A case opened while the person is held starts in detention; otherwise as referred."""
+    in_custody = person.custody_status in (CustodyStatus.PRE_TRIAL, CustodyStatus.SENTENCED)
+    return Phase.IN_DETENTION if in_custody else Phase.REFERRED
+
+
 def _open_case_for_veto(person: Person, actor: Membership) -> Case | None:
     """A convicted VETO is a MAR case from intake of the sentence, without triage."""
     if person.cases.exclude(phase=Phase.CLOSED).exists():
@@ -311,15 +306,10 @@ def _open_case_for_veto(person: Person, actor: Membership) -> Case | None:
         type=AgencyType.COORDINATION_PROGRAMME, is_active=True
     ).first()
     lead = coordination or actor.agency
-    phase = (
-        Phase.IN_DETENTION
-        if person.custody_status in (CustodyStatus.PRE_TRIAL, CustodyStatus.SENTENCED)
-        else Phase.REFERRED
-    )
     return _case_create(
         person=person,
         lead_agency=lead,
-        phase=phase,
+        phase=_opening_phase(person),
         actor=actor,
         team=[actor.agency],
         reason="veto",
@@ -331,15 +321,10 @@ def case_create_on_referral(
 ) -> Case:
     """The MAR case a triage referral opens (see ``intake.services.triage``), inside the
     caller's transaction; the caller has checked that the person has no open case."""
-    phase = (
-        Phase.IN_DETENTION
-        if person.custody_status in (CustodyStatus.PRE_TRIAL, CustodyStatus.SENTENCED)
-        else Phase.REFERRED
-    )
     return _case_create(
         person=person,
         lead_agency=lead_agency,
-        phase=phase,
+        phase=_opening_phase(person),
         actor=actor,
         team=team,
         reason="referral",
@@ -359,7 +344,7 @@ def _case_create(
         person=person,
         lead_agency=lead_agency,
         phase=phase,
-        reference=_unique_reference(Case, "MAR"),
+        reference=unique_reference(Case, "MAR"),
     )
     try:
         with transaction.atomic():
@@ -411,7 +396,7 @@ def case_open(
         raise NotFound
     person = Person.objects.select_for_update().get(pk=person.pk)
     if phase == Phase.CLOSED:
-        raise _refuse("phase", _("A case cannot be opened as closed."))
+        raise InvalidInput.on("phase", _("A case cannot be opened as closed."))
     if person.cases.exclude(phase=Phase.CLOSED).exists():
         raise _open_case_exists(person)
     return _case_create(
@@ -430,7 +415,7 @@ def case_change_phase(*, actor: Membership, case: Case, phase: str) -> Case:
     if not policy.can_change_case(actor, case):
         raise NotFound
     if phase not in Phase.values:
-        raise _refuse("phase", _("Choose a valid phase."))
+        raise InvalidInput.on("phase", _("Choose a valid phase."))
     if not case.is_open:
         raise Conflict(_("A closed case cannot change phase."))
     if phase == case.phase:
@@ -472,7 +457,7 @@ def case_set_team(
         message = _("%(member)s does not belong to an agency on the team.") % {
             "member": f"{strangers[0].user} ({strangers[0].agency})"
         }
-        raise _refuse("members", message)
+        raise InvalidInput.on("members", message)
     before = {
         "agencies": sorted(a.code for a in case.team_agencies.all()),
         "members": sorted(m.pk for m in case.team_members.all()),
@@ -534,9 +519,9 @@ def token_issue(*, membership: Membership, label: str = "", days: int | None = N
     its hash is stored."""
     days = settings.CONTINUUM_TOKEN_DEFAULT_DAYS if days is None else days
     if days < 1:
-        raise _refuse("days", _("A token must be valid for at least one day."))
+        raise InvalidInput.on("days", _("A token must be valid for at least one day."))
     if not membership.is_active:
-        raise _refuse("membership", _("The membership is not active."))
+        raise InvalidInput.on("membership", _("The membership is not active."))
     prefix = secrets.token_hex(4)
     secret = f"ctm_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(

@@ -7,6 +7,7 @@ transaction with its audit entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from continuum.audit import services as audit
 from continuum.audit.models import Action
 from continuum.core import services as core_services
 from continuum.core.exceptions import Conflict, InvalidInput, NotFound
-from continuum.core.models import Membership, Sensitivity, TimelineEvent, new_reference
+from continuum.core.models import Membership, Sensitivity, TimelineEvent, unique_reference
 from continuum.intake.models import (
     Finding,
     Investigation,
@@ -35,17 +36,6 @@ from continuum.intake.models import (
 )
 
 MEASURE_FIELDS = ("type", "legal_basis", "starts_on", "ends_on")
-
-
-def _refuse(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, {field: [message]})
-
-
-def _unique_investigation_reference() -> str:
-    while True:
-        reference = new_reference("I")
-        if not Investigation.objects.filter(reference=reference).exists():
-            return reference
 
 
 def _intelligence_event(
@@ -101,7 +91,7 @@ def _open_investigation(actor: Membership, signal: Signal) -> Investigation:
     if existing is not None:
         return existing
     investigation = Investigation(
-        reference=_unique_investigation_reference(),
+        reference=unique_reference(Investigation, "I"),
         person=signal.person,
         bureau=actor.agency,
         opened_by=actor,
@@ -124,8 +114,13 @@ def _open_investigation(actor: Membership, signal: Signal) -> Investigation:
     return investigation
 
 
-def _workable(actor: Membership, investigation: Investigation) -> Investigation:
-    """The investigation, locked, if the actor may work on it and it is open."""
+def locked_open_investigation(
+    actor: Membership,
+    investigation: Investigation,
+    may: Callable[[Membership, Investigation], bool],
+) -> Investigation:
+    """The investigation, locked for this transaction, when the actor sees it, ``may`` act
+    on it, and it is still open."""
     if not policy.scope_investigations(actor).filter(pk=investigation.pk).exists():
         raise NotFound
     investigation = (
@@ -133,11 +128,16 @@ def _workable(actor: Membership, investigation: Investigation) -> Investigation:
         .select_related("person", "bureau")
         .get(pk=investigation.pk)
     )
-    if not policy.can_work_on_investigation(actor, investigation):
+    if not may(actor, investigation):
         raise NotFound
     if not investigation.is_open:
         raise Conflict(_("This investigation is closed."))
     return investigation
+
+
+def _workable(actor: Membership, investigation: Investigation) -> Investigation:
+    """The investigation, locked, if the actor may work on it and it is open."""
+    return locked_open_investigation(actor, investigation, policy.can_work_on_investigation)
 
 
 # --- findings --------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def finding_add(*, actor: Membership, investigation: Investigation, text: str) -
     investigation = _workable(actor, investigation)
     text = (text or "").strip()
     if not text:
-        raise _refuse("text", _("Write down the finding."))
+        raise InvalidInput.on("text", _("Write down the finding."))
     finding = Finding.objects.create(investigation=investigation, text=text, recorded_by=actor)
     # The finding's words stay in the record; the log says that one was added.
     audit.record(
@@ -244,11 +244,11 @@ def measure_authorise(*, actor: Membership, measure: Measure) -> Measure:
     if measure.status != MeasureStatus.REQUESTED:
         raise Conflict(_("This measure is not awaiting authorisation."))
     if not policy.can_authorise_measure(actor, measure):
-        raise _refuse(
+        raise InvalidInput.on(
             "authorised_by", _("A measure must be authorised by someone other than the requester.")
         )
     if measure.ends_on < timezone.localdate():
-        raise _refuse("ends_on", _("The end date has passed; request the measure again."))
+        raise InvalidInput.on("ends_on", _("The end date has passed; request the measure again."))
     measure.status = MeasureStatus.ACTIVE
     measure.authorised_by = actor
     measure.authorised_at = timezone.now()
@@ -265,14 +265,14 @@ def measure_renew(*, actor: Membership, measure: Measure, ends_on: date | None) 
     if measure.status != MeasureStatus.ACTIVE:
         raise Conflict(_("Only a running measure can be renewed."))
     if not policy.can_authorise_measure(actor, measure):
-        raise _refuse(
+        raise InvalidInput.on(
             "authorised_by", _("A measure must be authorised by someone other than the requester.")
         )
     if not isinstance(ends_on, date):
-        raise _refuse("ends_on", _("Enter the new end date."))
+        raise InvalidInput.on("ends_on", _("Enter the new end date."))
     today = timezone.localdate()
     if ends_on <= max(measure.ends_on, today - timedelta(days=1)):
-        raise _refuse("ends_on", _("The new end date must be later than the current one."))
+        raise InvalidInput.on("ends_on", _("The new end date must be later than the current one."))
     errors = _duration_errors(measure.type, today, ends_on)
     if errors:
         raise InvalidInput(errors["ends_on"][0], errors)

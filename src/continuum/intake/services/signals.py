@@ -34,7 +34,7 @@ from continuum.core.models import (
     Role,
     Sensitivity,
     TimelineEvent,
-    new_reference,
+    unique_reference,
 )
 from continuum.intake.models import (
     ContactPointTraining,
@@ -82,17 +82,6 @@ def bias_safeguard_message() -> str:
     )
 
 
-def _refuse(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, {field: [message]})
-
-
-def _unique_signal_reference() -> str:
-    while True:
-        reference = new_reference("S")
-        if not Signal.objects.filter(reference=reference).exists():
-            return reference
-
-
 # --- recording a signal --------------------------------------------------------------------
 
 
@@ -116,7 +105,7 @@ def signal_record(
     if not policy.can_record_signal(actor):
         raise NotFound
     signal = Signal(
-        reference=_unique_signal_reference(),
+        reference=unique_reference(Signal, "S"),
         origin=Origin.INTERNAL if actor.agency.type in INTERNAL_AGENCY_TYPES else Origin.EXTERNAL,
         reporting_agency=actor.agency,
         reported_by=actor,
@@ -226,7 +215,7 @@ def _register_person(actor: Membership, data: dict[str, Any]) -> Person:
         fields = {f"new_person.{name}": messages for name, messages in refused.fields.items()}
         raise InvalidInput(refused.message, fields) from refused
     except NotFound as refused:
-        raise _refuse("person", _("You may not register a new person.")) from refused
+        raise InvalidInput.on("person", _("You may not register a new person.")) from refused
 
 
 def _route(actor: Membership, origin: str, person: Person) -> tuple[Agency, str]:
@@ -310,7 +299,7 @@ def signal_record_once(
     """
     key = key.strip()
     if not key or len(key) > 200:
-        raise _refuse(
+        raise InvalidInput.on(
             "Idempotency-Key",
             _("The Idempotency-Key header must be between 1 and 200 characters."),
         )
@@ -356,7 +345,7 @@ def signal_dismiss(*, actor: Membership, signal: Signal, reason: str) -> Signal:
         )
     reason = (reason or "").strip()
     if not reason:
-        raise _refuse("reason", _("Give the reason for dismissing the signal."))
+        raise InvalidInput.on("reason", _("Give the reason for dismissing the signal."))
     signal.status = SignalStatus.DISMISSED
     signal.save(update_fields=["status"])
     audit.record(
@@ -383,13 +372,15 @@ def contact_point_training_add(
     if not policy.can_keep_contact_points(actor, None):
         raise NotFound
     if contact_point.role != Role.CONTACT_POINT or not contact_point.is_active:
-        raise _refuse("contact_point", _("Choose an active contact point of the institution."))
+        raise InvalidInput.on(
+            "contact_point", _("Choose an active contact point of the institution.")
+        )
     if not policy.can_keep_contact_points(actor, contact_point.agency):
         raise NotFound
     if expires_on <= trained_on:
-        raise _refuse("expires_on", _("The training must expire after the training date."))
+        raise InvalidInput.on("expires_on", _("The training must expire after the training date."))
     if trained_on > timezone.localdate():
-        raise _refuse("trained_on", _("The training date cannot be in the future."))
+        raise InvalidInput.on("trained_on", _("The training date cannot be in the future."))
     training = ContactPointTraining.objects.create(
         membership=contact_point, trained_on=trained_on, expires_on=expires_on, recorded_by=actor
     )

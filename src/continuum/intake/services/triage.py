@@ -32,7 +32,7 @@ from continuum.core.models import (
     Phase,
     Sensitivity,
     TimelineEvent,
-    new_reference,
+    unique_reference,
 )
 from continuum.intake.models import (
     InclusionCriterion,
@@ -47,7 +47,10 @@ from continuum.intake.models import (
     TriageSignOff,
     TriageStatus,
 )
-from continuum.intake.services.investigation import measures_end_with_investigation
+from continuum.intake.services.investigation import (
+    locked_open_investigation,
+    measures_end_with_investigation,
+)
 
 # Who a "notify" decision may reach: the stakeholders around a person, not the intelligence
 # side, which already knows.
@@ -63,10 +66,6 @@ NOTIFIABLE_AGENCY_TYPES = frozenset(
 )
 
 
-def _refuse(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, {field: [message]})
-
-
 def criteria_for(investigation: Investigation) -> QuerySet[InclusionCriterion]:
     """The inclusion criteria configured for the jurisdiction of the investigating bureau."""
     return InclusionCriterion.objects.filter(
@@ -76,13 +75,6 @@ def criteria_for(investigation: Investigation) -> QuerySet[InclusionCriterion]:
 
 def notifiable_agencies() -> QuerySet[Agency]:
     return Agency.objects.filter(type__in=NOTIFIABLE_AGENCY_TYPES, is_active=True)
-
-
-def _unique_decision_reference() -> str:
-    while True:
-        reference = new_reference("T")
-        if not TriageDecision.objects.filter(reference=reference).exists():
-            return reference
 
 
 # --- proposing -----------------------------------------------------------------------------
@@ -95,23 +87,13 @@ def triage_propose(
     """Propose a decision on an open investigation. ``data``: ``outcome``, ``rationale``,
     ``criteria`` (codes of the jurisdiction's criteria met), ``review_on`` (monitor),
     ``notify`` (agency codes) and ``notification_text`` (notify)."""
-    if not policy.scope_investigations(actor).filter(pk=investigation.pk).exists():
-        raise NotFound
-    investigation = (
-        Investigation.objects.select_for_update()
-        .select_related("person", "bureau")
-        .get(pk=investigation.pk)
-    )
-    if not policy.can_propose_triage(actor, investigation):
-        raise NotFound
-    if not investigation.is_open:
-        raise Conflict(_("This investigation is closed."))
+    investigation = locked_open_investigation(actor, investigation, policy.can_propose_triage)
     if investigation.decisions.filter(status=TriageStatus.AWAITING_SIGN_OFF).exists():
         raise Conflict(
             _("A decision on this investigation already awaits sign-off; withdraw it first.")
         )
     decision, criteria, notify = _proposal(investigation, data)
-    decision.reference = _unique_decision_reference()
+    decision.reference = unique_reference(TriageDecision, "T")
     decision.proposed_by = actor
     decision.save()
     decision.criteria_met.set(criteria)
@@ -256,7 +238,7 @@ def triage_sign_off(*, actor: Membership, decision: TriageDecision) -> TriageDec
     if decision.status != TriageStatus.AWAITING_SIGN_OFF:
         raise Conflict(_("This decision is no longer awaiting sign-off."))
     if decision.outcome == TriageOutcome.MONITOR and _review_errors(decision.review_on):
-        raise _refuse(
+        raise InvalidInput.on(
             "review_on",
             _("The review date has passed; withdraw the decision and propose it again."),
         )
@@ -287,7 +269,7 @@ def triage_sign_off(*, actor: Membership, decision: TriageDecision) -> TriageDec
 def _refuse_second_sign_off(actor: Membership, decision: TriageDecision, side: str) -> None:
     sign_offs = list(decision.sign_offs.all())
     if any(s.user_id == actor.user_id for s in sign_offs):
-        raise _refuse(
+        raise InvalidInput.on(
             "sign_off",
             _(
                 "You have already signed off this decision. The second sign-off must come "
@@ -295,7 +277,7 @@ def _refuse_second_sign_off(actor: Membership, decision: TriageDecision, side: s
             ),
         )
     if any(s.agency_id == actor.agency_id for s in sign_offs):
-        raise _refuse(
+        raise InvalidInput.on(
             "sign_off",
             _(
                 "Your agency has already signed off this decision. The second sign-off must "
@@ -303,7 +285,7 @@ def _refuse_second_sign_off(actor: Membership, decision: TriageDecision, side: s
             ),
         )
     if any(s.side == side for s in sign_offs):
-        raise _refuse("sign_off", _("This side has already signed off this decision."))
+        raise InvalidInput.on("sign_off", _("This side has already signed off this decision."))
 
 
 # --- taking effect -------------------------------------------------------------------------
@@ -448,7 +430,7 @@ def review_complete(*, actor: Membership, review: MonitoringReview, note: str) -
         raise Conflict(_("This review has already been done."))
     note = (note or "").strip()
     if not note:
-        raise _refuse("note", _("Write down what the review found."))
+        raise InvalidInput.on("note", _("Write down what the review found."))
     review.status = ReviewStatus.DONE
     review.completed_by = actor
     review.completed_at = timezone.now()
