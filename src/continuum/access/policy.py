@@ -515,9 +515,19 @@ def can_authorise_measure(membership: Membership, measure: Measure) -> bool:
     )
 
 
+def _coordinates_investigation(membership: Membership, investigation: Investigation) -> bool:
+    """A coordinator who sees the investigation and may write about its person (emergency
+    access is read-only)."""
+    return (
+        sees_everything(membership)
+        and scope_investigations(membership).filter(pk=investigation.pk).exists()
+        and can_write_about_person(membership, investigation.person)
+    )
+
+
 def can_propose_triage(membership: Membership, investigation: Investigation) -> bool:
     if sees_everything(membership):
-        return scope_investigations(membership).filter(pk=investigation.pk).exists()
+        return _coordinates_investigation(membership, investigation)
     return can_work_on_investigation(membership, investigation)
 
 
@@ -527,7 +537,7 @@ def sign_off_side(membership: Membership, decision: TriageDecision) -> str | Non
     ``None`` when they may not sign it at all."""
     investigation = decision.investigation
     if sees_everything(membership):
-        if scope_investigations(membership).filter(pk=investigation.pk).exists():
+        if _coordinates_investigation(membership, investigation):
             return SignOffSide.COORDINATION
         return None
     if can_work_on_investigation(membership, investigation):
@@ -558,9 +568,10 @@ def scope_reviews(
 
 
 def can_complete_review(membership: Membership, review: MonitoringReview) -> bool:
+    investigation = review.decision.investigation
     if sees_everything(membership):
-        return True
-    return can_work_on_investigation(membership, review.decision.investigation)
+        return _coordinates_investigation(membership, investigation)
+    return can_work_on_investigation(membership, investigation)
 
 
 def can_receive_notifications(membership: Membership) -> bool:
@@ -581,6 +592,12 @@ def scope_notifications(
     return notifications.filter(recipient=membership.agency_id).exclude(person__in=withheld)
 
 
+def can_acknowledge_notification(membership: Membership, notification: Notification) -> bool:
+    return scope_notifications(
+        membership, Notification.objects.filter(pk=notification.pk)
+    ).exists() and can_write_about_person(membership, notification.person)
+
+
 def can_dismiss_signal(membership: Membership, signal: Signal) -> bool:
     """Coordination dismisses a signal in its own queue (a person not held in custody);
     signals routed to a bureau are assessed through an investigation and triage."""
@@ -588,4 +605,42 @@ def can_dismiss_signal(membership: Membership, signal: Signal) -> bool:
         sees_everything(membership)
         and signal.routing == Routing.COORDINATION
         and signal.status == SignalStatus.AWAITING_ASSESSMENT
+        and can_write_about_person(membership, signal.person)
+    )
+
+
+def receiving_agency_ids(membership: Membership) -> list[int]:
+    """The agencies whose routed signals this membership receives: its own, and for a
+    bureau analyst also the institution the bureau belongs to (signals passed on to it)."""
+    ids = [membership.agency_id]
+    if membership.role == Role.BUREAU_ANALYST and membership.agency.parent_id:
+        ids.append(membership.agency.parent_id)
+    return ids
+
+
+def receives_signal(membership: Membership, signal: Signal) -> bool:
+    """Whether the signal was routed to this membership's side, to assess: coordination
+    receives every signal."""
+    if sees_everything(membership):
+        return True
+    if not can_receive_signals(membership):
+        return False
+    if membership.role == Role.CONTACT_POINT and not has_current_training(membership):
+        return False
+    return signal.routed_to_id in receiving_agency_ids(membership)
+
+
+def may_see_assessment(membership: Membership, signal: Signal) -> bool:
+    """A signal's status (under investigation, assessed, dismissed) tells how it was assessed:
+    the receiving side and coordination read it; the reporter only that it was received."""
+    return receives_signal(membership, signal)
+
+
+def can_take_into_investigation(membership: Membership, signal: Signal) -> bool:
+    """An analyst of the bureau the signal was routed (or passed on) to, who may write about
+    its person (emergency access is read-only)."""
+    return (
+        can_investigate(membership)
+        and signal.routed_to_id in receiving_agency_ids(membership)
+        and can_write_about_person(membership, signal.person)
     )

@@ -53,12 +53,10 @@ def signal_queue(*, actor: Membership) -> QuerySet[Signal]:
     passed on to its institution)."""
     if not policy.can_receive_signals(actor):
         return Signal.objects.none()
-    routed_here = [actor.agency_id]
-    if actor.role == Role.BUREAU_ANALYST and actor.agency.parent_id:
-        routed_here.append(actor.agency.parent_id)
     return _with_relations(
         policy.scope_signals(actor).filter(
-            status=SignalStatus.AWAITING_ASSESSMENT, routed_to__in=routed_here
+            status=SignalStatus.AWAITING_ASSESSMENT,
+            routed_to__in=policy.receiving_agency_ids(actor),
         )
     )
 
@@ -86,10 +84,6 @@ def contact_point_register(*, actor: Membership) -> list[tuple[Agency, list[Cont
     for training in trainings:
         by_institution[training.membership.agency_id].append(training)
     return [(i, by_institution[i.pk]) for i in institutions]
-
-
-def has_current_training(membership: Membership) -> bool:
-    return policy.has_current_training(membership)
 
 
 def contact_points_of_institutions(*, actor: Membership) -> QuerySet[Membership]:

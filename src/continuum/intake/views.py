@@ -93,7 +93,7 @@ def signal_queue(request: HttpRequest) -> HttpResponse:
         "is_coordination": policy.sees_everything(actor),
         "reads_investigations": policy.can_read_investigations(actor),
         "training_missing": actor.role == "contact_point"
-        and not selectors.has_current_training(actor),
+        and not policy.has_current_training(actor),
     }
     return render(request, "intake/signal_queue.html", context)
 
@@ -115,13 +115,13 @@ def _signal_page(
     investigate_form: ActionForm | None = None,
 ) -> HttpResponse:
     audit.record_read(actor=actor, obj=signal, person=signal.person)
-    routed_here = signal.routed_to_id in {actor.agency_id, actor.agency.parent_id}
     awaiting = signal.status == SignalStatus.AWAITING_ASSESSMENT
     context = {
         "signal": signal,
         "attachments": signal.attachments.all(),
         "investigation": _visible_investigation(actor, signal),
-        "may_investigate": policy.can_investigate(actor) and routed_here and awaiting,
+        "may_investigate": awaiting and policy.can_take_into_investigation(actor, signal),
+        "may_see_assessment": policy.may_see_assessment(actor, signal),
         "investigate_form": investigate_form or ActionForm(),
         "may_dismiss": policy.can_dismiss_signal(actor, signal),
         "dismiss_form": dismiss_form or DismissForm(),

@@ -62,8 +62,9 @@ def signal_investigate(*, actor: Membership, signal: Signal) -> Investigation:
     signal = Signal.objects.select_for_update().select_related("person").get(pk=signal.pk)
     if not policy.scope_signals(actor).filter(pk=signal.pk).exists():
         raise NotFound
-    routed_here = {actor.agency_id, actor.agency.parent_id}
-    if signal.routed_to_id not in routed_here:
+    if not policy.can_write_about_person(actor, signal.person):
+        raise NotFound
+    if not policy.can_take_into_investigation(actor, signal):
         raise Conflict(_("This signal was routed to another agency; it investigates it."))
     if signal.status != SignalStatus.AWAITING_ASSESSMENT:
         raise Conflict(_("This signal is no longer awaiting assessment."))

@@ -337,7 +337,7 @@ def signal_dismiss(*, actor: Membership, signal: Signal, reason: str) -> Signal:
         raise NotFound
     # Only coordination dismisses here; to anyone else (the reporter, who sees the signal) the
     # action does not exist, as for every other write they may not make.
-    if not policy.sees_everything(actor):
+    if not policy.sees_everything(actor) or not policy.can_write_about_person(actor, signal.person):
         raise NotFound
     if not policy.can_dismiss_signal(actor, signal):
         raise Conflict(

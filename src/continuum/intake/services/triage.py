@@ -451,6 +451,8 @@ def notification_acknowledge(*, actor: Membership, notification: Notification) -
     if not policy.scope_notifications(actor).filter(pk=notification.pk).exists():
         raise NotFound
     notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if not policy.can_acknowledge_notification(actor, notification):
+        raise NotFound
     if notification.acknowledged_at is not None:
         return notification
     notification.acknowledged_by = actor
