@@ -99,11 +99,29 @@ def test_a_measure_cannot_end_before_it_starts(world, investigation):
     refused_with(refused, "ends_on", "The measure cannot end before it starts.")
 
 
-def test_a_measure_cannot_end_in_the_past(world, investigation):
+def test_a_measure_cannot_start_or_end_in_the_past(world, investigation):
     starts = today() - timedelta(days=5)
     with nothing_changes(), pytest.raises(InvalidInput) as refused:
         request(world, investigation, starts_on=starts, ends_on=today() - timedelta(days=1))
-    refused_with(refused, "ends_on", "The end date has passed.")
+    assert refused.value.fields == {
+        "starts_on": ["A measure cannot start in the past."],
+        "ends_on": ["The end date has passed."],
+    }
+
+
+def test_a_request_authorised_after_its_start_date_runs_from_the_authorisation(
+    world, investigation, second_analyst
+):
+    measure = request(world, investigation, ends_on=today() + timedelta(days=10))
+    Measure.objects.filter(pk=measure.pk).update(starts_on=today() - timedelta(days=2))
+    measure.refresh_from_db()
+    authorised = services.measure_authorise(actor=second_analyst, measure=measure)
+    assert authorised.starts_on == today()
+    entry = AuditEntry.objects.filter(action="change", object_type="intake.measure").latest("id")
+    assert entry.changes["starts_on"] == {
+        "before": (today() - timedelta(days=2)).isoformat(),
+        "after": today().isoformat(),
+    }
 
 
 @pytest.mark.parametrize("kind", MeasureType.values)

@@ -5,14 +5,17 @@ bureau and coordination see all of it; the roles that read no case content see n
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from continuum.access import policy
 from continuum.core import selectors as core_selectors
 from continuum.core import services as core_services
-from continuum.core.models import Case, Role, TimelineEvent
+from continuum.core.models import AgencyType, Case, Role, TimelineEvent
 from continuum.intake import services
-from tests.factories import MembershipFactory
+from tests.factories import AgencyFactory, MembershipFactory
 from tests.intake.conftest import decision_data, measure_data
 
 pytestmark = pytest.mark.usefixtures("criteria")
@@ -113,3 +116,32 @@ def test_the_mentor_reads_none_of_the_signals_measures_or_decisions(world, refer
     assert not policy.scope_investigations(mentor).exists()
     assert not policy.scope_measures(mentor).exists()
     assert not policy.scope_decisions(mentor).exists()
+
+
+def test_another_institutions_bureau_does_not_read_the_intelligence_after_a_transfer(
+    world, investigation
+):
+    """The person moves to PI Beta: Beta's bureau now sees the person, but Alpha's signals
+    and investigation stay Alpha's (and coordination's)."""
+    person = investigation.person
+    placement = person.placements.get(ended_on__isnull=True)
+    core_services.placement_end(
+        actor=world["coordinator"], placement=placement, ended_on=timezone.localdate()
+    )
+    core_services.placement_add(
+        actor=world["coordinator"],
+        person=person,
+        institution=world.other_institution,
+        unit_type="regular_ward",
+        started_on=timezone.localdate() + timedelta(days=1),
+    )
+    beta_bureau = AgencyFactory(type=AgencyType.INTELLIGENCE_BUREAU, parent=world.other_institution)
+    beta_analyst = MembershipFactory(agency=beta_bureau, role=Role.BUREAU_ANALYST)
+    assert core_selectors.person_get(actor=beta_analyst, reference=person.reference)
+    seen = core_selectors.person_timeline(actor=beta_analyst, person=person)
+    assert not seen.filter(sensitivity="intelligence").exists()
+    assert set(seen.values_list("kind", flat=True)) & INTELLIGENCE_KINDS == set()
+    everything = core_selectors.person_timeline(actor=world["coordinator"], person=person)
+    assert {Kind.SIGNAL_RECORDED, Kind.INVESTIGATION_OPENED} <= set(
+        everything.values_list("kind", flat=True)
+    )

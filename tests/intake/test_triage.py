@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from continuum.audit.models import AuditEntry
 from continuum.core import services as core_services
 from continuum.core.exceptions import Conflict, InvalidInput
 from continuum.core.models import Case, Sensitivity, TimelineEvent
@@ -183,3 +184,34 @@ def test_a_later_decision_settles_the_review_an_earlier_monitor_decision_left(wo
     assert review.status == "done"
     assert review.note == f"Settled by triage decision {referral.reference}."
     assert review.completed_by == world["coordinator"]
+
+
+def test_a_downscale_after_monitoring_dismisses_the_signals_assessed_before(world, investigation):
+    monitor = services.triage_propose(
+        actor=world["bureau_analyst"],
+        investigation=investigation,
+        data=decision_data(outcome="monitor", review_on=timezone.localdate() + timedelta(days=30)),
+    )
+    both_sign(world, monitor)
+    assert set(investigation.signals.values_list("status", flat=True)) == {SignalStatus.ASSESSED}
+    downscale = services.triage_propose(
+        actor=world["bureau_analyst"],
+        investigation=investigation,
+        data=decision_data(outcome="downscale", criteria=[]),
+    )
+    both_sign(world, downscale)
+    assert set(investigation.signals.values_list("status", flat=True)) == {SignalStatus.DISMISSED}
+
+
+def test_a_referral_joining_an_open_case_is_a_recorded_team_change(world, investigation):
+    case = core_services.case_open(
+        actor=world["coordinator"], person=investigation.person, lead_agency=world.coordination
+    )
+    decision = services.triage_propose(
+        actor=world["coordinator"], investigation=investigation, data=decision_data()
+    )
+    both_sign(world, decision)
+    changed = TimelineEvent.objects.get(case=case, kind=TimelineEvent.Kind.TEAM_CHANGED)
+    assert world.institution.name in changed.details["agencies"]
+    entry = AuditEntry.objects.filter(action="change", object_type="core.case").get()
+    assert world.institution.code in entry.changes["agencies"]["after"]

@@ -224,11 +224,19 @@ def scope_timeline(
     membership: Membership, events: QuerySet[TimelineEvent]
 ) -> QuerySet[TimelineEvent]:
     """The events of a visible person's timeline this membership may read: those of a
-    sensitivity class its role allows, and of cases it may see (or of no case)."""
-    return events.filter(
+    sensitivity class its role allows, and of cases it may see (or of no case). Intelligence
+    held by an agency (a signal routed to it, a bureau's investigation) is read by that
+    agency's side and by coordination, not by another institution's bureau."""
+    events = events.filter(
         Q(case__isnull=True) | Q(case__in=scope_cases(membership).values("pk")),
         sensitivity__in=visible_sensitivities(membership),
     )
+    if sees_everything(membership):
+        return events
+    held_elsewhere = Q(sensitivity=Sensitivity.INTELLIGENCE, held_by__isnull=False) & ~Q(
+        held_by__in=receiving_agency_ids(membership)
+    )
+    return events.exclude(held_elsewhere)
 
 
 def visible_sensitivities(membership: Membership) -> set[str]:

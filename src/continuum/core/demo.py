@@ -597,8 +597,8 @@ def _measures(cast: _Cast, person: Person, today: date) -> None:
         )
         for kind, starts, ends in (
             ("reading_material", today, today + timedelta(days=59)),
-            ("telephone_monitoring", today - timedelta(days=7), today + timedelta(days=20)),
-            ("visitor_review", today - timedelta(days=40), today),
+            ("telephone_monitoring", today, today + timedelta(days=20)),
+            ("visitor_review", today, today),
         )
     )
     del awaiting  # stays awaiting authorisation

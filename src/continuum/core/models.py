@@ -474,6 +474,18 @@ class TimelineEvent(models.Model):
         blank=True,
         related_name="+",
     )
+    held_by = models.ForeignKey(
+        Agency,
+        verbose_name=_("held by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "For intelligence: the agency whose intelligence this is. Besides coordination, "
+            "only that agency (or, for an institution, its bureau) reads the event."
+        ),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:

@@ -69,9 +69,11 @@ def timeline_add(
     occurred_at: datetime | None = None,
     details: dict[str, Any] | None = None,
     sensitivity: str = Sensitivity.CASE,
+    held_by: Agency | None = None,
 ) -> TimelineEvent:
     """Add an event to the person's timeline; the caller's transaction covers it. Its
-    sensitivity decides who reads it (see the access policy)."""
+    sensitivity (and, for intelligence, the agency that holds it) decides who reads it (see
+    the access policy)."""
     return TimelineEvent.objects.create(
         person=person,
         case=case,
@@ -80,6 +82,7 @@ def timeline_add(
         occurred_at=occurred_at or timezone.now(),
         details=details or {},
         sensitivity=sensitivity,
+        held_by=held_by,
     )
 
 
@@ -458,34 +461,50 @@ def case_set_team(
             "member": f"{strangers[0].user} ({strangers[0].agency})"
         }
         raise InvalidInput.on("members", message)
-    before = {
+    before = _team(case)
+    case.team_agencies.set(agency_set)
+    case.team_members.set(members)
+    _team_changed(actor, case, before)
+    return case
+
+
+def case_join_team_on_referral(*, actor: Membership, case: Case, agencies: list[Agency]) -> Case:
+    """The referring agencies join an open case's team (see ``intake.services.triage``),
+    inside the caller's transaction, which has checked the referral may take effect."""
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    before = _team(case)
+    case.team_agencies.add(*agencies)
+    _team_changed(actor, case, before)
+    return case
+
+
+def _team(case: Case) -> dict[str, list[Any]]:
+    return {
         "agencies": sorted(a.code for a in case.team_agencies.all()),
         "members": sorted(m.pk for m in case.team_members.all()),
     }
-    case.team_agencies.set(agency_set)
-    case.team_members.set(members)
-    after = {
-        "agencies": sorted(a.code for a in agency_set),
-        "members": sorted(m.pk for m in members),
-    }
-    changes = audit.diff(before, after)
-    if changes:
-        timeline_add(
-            person=case.person,
-            case=case,
-            kind=TimelineEvent.Kind.TEAM_CHANGED,
-            actor=actor,
-            details={"agencies": sorted(a.name for a in agency_set)},
-        )
-        audit.record(
-            action=Action.CHANGE,
-            actor=actor,
-            obj=case,
-            person=case.person,
-            case=case,
-            changes=changes,
-        )
-    return case
+
+
+def _team_changed(actor: Membership, case: Case, before: dict[str, list[Any]]) -> None:
+    """The timeline event and audit entry of a team change, if anything changed."""
+    changes = audit.diff(before, _team(case))
+    if not changes:
+        return
+    timeline_add(
+        person=case.person,
+        case=case,
+        kind=TimelineEvent.Kind.TEAM_CHANGED,
+        actor=actor,
+        details={"agencies": sorted(a.name for a in case.team_agencies.all())},
+    )
+    audit.record(
+        action=Action.CHANGE,
+        actor=actor,
+        obj=case,
+        person=case.person,
+        case=case,
+        changes=changes,
+    )
 
 
 # --- memberships and tokens ----------------------------------------------------------------

@@ -420,7 +420,8 @@ class MeasureStatus(models.TextChoices):
 
 class Measure(models.Model):
     """A measure of an investigation. It runs only once someone other than the requester
-    authorised it; it ends on its end date unless renewed (again by someone else)."""
+    authorised it, from the authorisation at the earliest. Past its end date it is overdue:
+    flagged and listed until it is renewed (again by someone else) or ended."""
 
     investigation = models.ForeignKey(
         Investigation,

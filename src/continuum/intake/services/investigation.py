@@ -46,6 +46,7 @@ def _intelligence_event(
         kind=kind,
         actor=actor,
         sensitivity=Sensitivity.INTELLIGENCE,
+        held_by=investigation.bureau,
         details={"investigation": investigation.reference, **details},
     )
 
@@ -177,6 +178,9 @@ def _measure_errors(measure: Measure) -> dict[str, list[str]]:
     except ValidationError as error:
         errors.update({name: list(msgs) for name, msgs in error.message_dict.items()})
     starts, ends = measure.starts_on, measure.ends_on
+    if isinstance(starts, date) and starts < timezone.localdate():
+        # An authorisation is never retroactive.
+        errors.setdefault("starts_on", []).append(_("A measure cannot start in the past."))
     if isinstance(starts, date) and isinstance(ends, date) and "ends_on" not in errors:
         errors.update(_duration_errors(measure.type, starts, ends))
     return errors
@@ -248,13 +252,23 @@ def measure_authorise(*, actor: Membership, measure: Measure) -> Measure:
         raise InvalidInput.on(
             "authorised_by", _("A measure must be authorised by someone other than the requester.")
         )
-    if measure.ends_on < timezone.localdate():
+    today = timezone.localdate()
+    if measure.ends_on < today:
         raise InvalidInput.on("ends_on", _("The end date has passed; request the measure again."))
+    requested_start = measure.starts_on
+    # A request authorised after its start date runs from the authorisation, never before.
+    measure.starts_on = max(measure.starts_on, today)
     measure.status = MeasureStatus.ACTIVE
     measure.authorised_by = actor
     measure.authorised_at = timezone.now()
-    measure.save(update_fields=["status", "authorised_by", "authorised_at"])
-    _measure_changed(actor, measure, MeasureStatus.REQUESTED, TimelineEvent.Kind.MEASURE_AUTHORISED)
+    measure.save(update_fields=["starts_on", "status", "authorised_by", "authorised_at"])
+    _measure_changed(
+        actor,
+        measure,
+        MeasureStatus.REQUESTED,
+        TimelineEvent.Kind.MEASURE_AUTHORISED,
+        extra=audit.diff({"starts_on": requested_start}, {"starts_on": measure.starts_on}),
+    )
     return measure
 
 
@@ -315,7 +329,13 @@ def _end(measure: Measure, actor: Membership) -> None:
     measure.save(update_fields=["status", "ended_by", "ended_at"])
 
 
-def _measure_changed(actor: Membership, measure: Measure, before: str, kind: str) -> None:
+def _measure_changed(
+    actor: Membership,
+    measure: Measure,
+    before: str,
+    kind: str,
+    extra: dict[str, Any] | None = None,
+) -> None:
     investigation = measure.investigation
     if kind == TimelineEvent.Kind.MEASURE_AUTHORISED or before == MeasureStatus.ACTIVE:
         _intelligence_event(
@@ -326,7 +346,7 @@ def _measure_changed(actor: Membership, measure: Measure, before: str, kind: str
         actor=actor,
         obj=measure,
         person=investigation.person,
-        changes={"status": {"before": before, "after": measure.status}},
+        changes={"status": {"before": before, "after": measure.status}, **(extra or {})},
     )
 
 

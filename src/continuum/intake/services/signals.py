@@ -172,6 +172,7 @@ def _signal_recorded(actor: Membership, signal: Signal, person: Person) -> None:
         ),
         actor=actor,
         sensitivity=Sensitivity.INTELLIGENCE,
+        held_by=signal.routed_to,
         details={
             "reference": signal.reference,
             "agency": actor.agency.name,

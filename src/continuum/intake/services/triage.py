@@ -292,7 +292,10 @@ def _refuse_second_sign_off(actor: Membership, decision: TriageDecision, side: s
 
 
 def _take_effect(actor: Membership, decision: TriageDecision) -> None:
-    investigation = decision.investigation
+    # Lock the investigation too: a finding or measure added at this moment either lands
+    # before it closes (and its measures end with it) or is refused as closed.
+    investigation = Investigation.objects.select_for_update().get(pk=decision.investigation_id)
+    decision.investigation = investigation
     decision.status = TriageStatus.IN_EFFECT
     decision.took_effect_at = timezone.now()
     _settle_earlier_reviews(actor, decision)
@@ -311,9 +314,9 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
     elif decision.outcome == TriageOutcome.REFER:
         decision.case = _refer_to_mar(actor, decision)
     decision.save(update_fields=["status", "took_effect_at", "case"])
-    investigation.signals.filter(
-        status__in=[SignalStatus.UNDER_INVESTIGATION, SignalStatus.AWAITING_ASSESSMENT]
-    ).update(status=signals_status)
+    # The latest decision decides: signals assessed under an earlier "monitor" decision are
+    # dismissed when the investigation is downscaled after all.
+    investigation.signals.exclude(status=signals_status).update(status=signals_status)
     if close:
         measures_end_with_investigation(investigation, actor)
         investigation.status = InvestigationStatus.CLOSED
@@ -324,6 +327,7 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
         kind=TimelineEvent.Kind.TRIAGE_DECIDED,
         actor=actor,
         sensitivity=Sensitivity.INTELLIGENCE,
+        held_by=investigation.bureau,
         details={
             "reference": decision.reference,
             "outcome": decision.outcome,
@@ -401,7 +405,7 @@ def _refer_to_mar(actor: Membership, decision: TriageDecision) -> Case:
             person=person, lead_agency=coordination, actor=actor, team=team
         )
     else:
-        case.team_agencies.add(*team)
+        case = core_services.case_join_team_on_referral(actor=actor, case=case, agencies=team)
     core_services.timeline_add(
         person=person,
         case=case,
