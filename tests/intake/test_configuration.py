@@ -67,3 +67,25 @@ def test_only_the_administrator_reaches_the_configuration(act_as, world, role):
     response = act_as(world[role]).get(reverse("admin:intake_inclusioncriterion_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_criterion_is_switched_off_never_deleted_and_keeps_its_code(admin_client):
+    criterion = InclusionCriterion.objects.create(
+        jurisdiction="NL", code="ideology", label="Ideology", position=1
+    )
+    delete = reverse("admin:intake_inclusioncriterion_delete", args=[criterion.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    response = admin_client.post(
+        reverse("admin:intake_inclusioncriterion_change", args=[criterion.pk]),
+        {
+            "jurisdiction": "Elsewhere",
+            "code": "renamed",
+            "label": "Ideological motive",
+            "description": "",
+            "position": "1",
+        },
+    )
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    assert (criterion.jurisdiction, criterion.code) == ("NL", "ideology")
+    assert (criterion.label, criterion.is_active) == ("Ideological motive", False)

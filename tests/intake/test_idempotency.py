@@ -9,8 +9,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from continuum.access.models import CaseExclusion
 from continuum.intake.models import Signal, SignalIntakeRequest
 from tests.conftest import bearer
+from tests.factories import CaseFactory
 from tests.intake.test_api import api_data, post
 
 KEY = {"HTTP_IDEMPOTENCY_KEY": "7f1c2a9e-retry-test"}
@@ -105,3 +107,21 @@ def test_concurrent_retries_create_one_signal(world, held_person):
     assert Signal.objects.count() == 1
     assert {status for status, _ in answers} == {201}
     assert all(body == answers[0][1] for _, body in answers)
+
+
+def test_a_replay_is_refused_once_the_signal_is_withheld_from_the_caller(
+    client, world, held_person
+):
+    reporter = world["contact_point"]
+    data = api_data(held_person)
+    assert post(client, reporter, data, **KEY).status_code == 201
+    case = CaseFactory(person=held_person, lead_agency=world.coordination)
+    CaseExclusion.objects.create(
+        case=case,
+        user=reporter.user,
+        reason="Synthetic: a relative works on the wing.",
+        created_by=world["coordinator"],
+    )
+    again = post(client, reporter, data, **KEY)
+    assert again.status_code == 404
+    assert "observed_behaviour" not in again.json()
