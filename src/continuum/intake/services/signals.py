@@ -318,7 +318,7 @@ def signal_record_once(
         if intake.signal is not None:
             # The answer repeats the reported words: only while the signal is still theirs
             # to see (an exclusion since then withholds it).
-            if not policy.scope_signals(actor).filter(pk=intake.signal_id).exists():
+            if not policy.scope_signals(actor).filter(pk=intake.signal.pk).exists():
                 raise NotFound
             audit.record_read(actor=actor, obj=intake.signal, person=intake.signal.person)
         return Intake(status_code=intake.status_code, response=intake.response, replayed=True)
