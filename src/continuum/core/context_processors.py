@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from continuum.access import policy
 from continuum.access import selectors as access_selectors
+from continuum.intake import selectors as intake_selectors
 
 
 def membership(request: HttpRequest) -> dict[str, Any]:
@@ -20,8 +21,8 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "may_view_audit": policy.can_view_audit(current),
         "may_record_signal": policy.can_record_signal(current),
         "may_receive_signals": policy.can_receive_signals(current),
-        "may_read_investigations": policy.can_read_investigations(current),
-        "may_receive_notifications": policy.can_receive_notifications(current),
+        "intake_tasks": intake_selectors.intake_tasks(actor=current),
+        "notifications_new": intake_selectors.notifications_unacknowledged(actor=current),
         "may_read_aggregates": policy.may_read_aggregates(current),
         "emergency_accesses": list(access_selectors.active_emergency_accesses(current)),
         "reviews_waiting": access_selectors.reviews_waiting(current),

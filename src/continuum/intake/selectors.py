@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -232,3 +234,34 @@ def notification_get(*, actor: Membership, pk: int) -> Notification:
     if notification is None:
         raise NotFound
     return notification
+
+
+@dataclass(frozen=True)
+class IntakeTasks:
+    """What waits for the actor in intake: shown in the navigation."""
+
+    sign_offs: int
+    overdue_measures: int
+    reviews_due: int
+
+    @property
+    def total(self) -> int:
+        return self.sign_offs + self.overdue_measures + self.reviews_due
+
+
+def intake_tasks(*, actor: Membership) -> IntakeTasks | None:
+    """Decisions awaiting the actor's side's sign-off, overdue measures and monitoring
+    reviews due today or earlier; None for those without investigations."""
+    if not policy.can_read_investigations(actor):
+        return None
+    return IntakeTasks(
+        sign_offs=decisions_awaiting_sign_off(actor=actor).count(),
+        overdue_measures=measures_overdue(actor=actor).count(),
+        reviews_due=reviews_open(actor=actor).filter(due_on__lte=timezone.localdate()).count(),
+    )
+
+
+def notifications_unacknowledged(*, actor: Membership) -> int | None:
+    if not policy.can_receive_notifications(actor):
+        return None
+    return policy.scope_notifications(actor).filter(acknowledged_at__isnull=True).count()
