@@ -56,7 +56,8 @@ def test_it_records_a_signal(client, world, held_person):
     assert body["routed_to"] == world.bureau.code
     assert body["routing"] == Routing.BUREAU
     assert body["origin"] == "internal"
-    assert body["status"] == "awaiting_assessment"
+    # The reporter is told the signal was received, not how it is assessed.
+    assert body["status"] is None
     assert Signal.objects.get().reference == body["reference"]
 
 

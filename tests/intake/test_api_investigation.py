@@ -76,10 +76,13 @@ def test_from_a_signal_to_a_referral(client, world, held_person, second_analyst)
     assert taken.json()["status"] == "open"
     assert taken.json()["bureau"] == world.bureau.code
 
-    # The bureau sees which investigation the signal is in; the reporter does not.
-    assert call(client, analyst, f"signals/{signal}").json()["investigation"] == investigation
+    # The bureau sees which investigation the signal is in, and its status; the reporter
+    # neither.
+    seen_by_bureau = call(client, analyst, f"signals/{signal}").json()
+    assert seen_by_bureau["investigation"] == investigation
+    assert seen_by_bureau["status"] == "under_investigation"
     seen_by_reporter = call(client, world["contact_point"], f"signals/{signal}").json()
-    assert seen_by_reporter["status"] == "under_investigation"
+    assert seen_by_reporter["status"] is None
     assert seen_by_reporter["investigation"] is None
 
     finding = call(

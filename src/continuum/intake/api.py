@@ -35,6 +35,7 @@ from continuum.core.exceptions import NotFound
 from continuum.core.middleware import acting_membership
 from continuum.core.models import Agency, Case, CustodyStatus, Membership, Person
 from continuum.intake import selectors, services
+from continuum.intake.forms import outside_years, within_years
 from continuum.intake.models import (
     Category,
     Context,
@@ -48,6 +49,7 @@ from continuum.intake.models import (
     Reliability,
     Signal,
     SignalAttachment,
+    SignalStatus,
     TriageDecision,
     TriageOutcome,
     TriageSignOff,
@@ -62,13 +64,30 @@ class NewPersonSerializer(serializers.Serializer[Any]):
 
     given_names = serializers.CharField(required=False, allow_blank=True, max_length=200)
     family_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    date_of_birth = serializers.DateField(
+        required=False, allow_null=True, validators=[within_years]
+    )
     custody_status = serializers.ChoiceField(
         choices=CustodyStatus.choices, required=False, allow_blank=True
     )
     national_identifier = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, max_length=32
     )
+
+
+class DateTimeWithinYears(serializers.DateTimeField):
+    """A date and time within the years the forms accept. DRF's own time-zone check overflows
+    on the first and last moments of the calendar (a 500); those are refused like any other
+    date outside the years."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validators=[within_years], **kwargs)
+
+    def to_internal_value(self, value: Any) -> Any:
+        try:
+            return super().to_internal_value(value)
+        except OverflowError as error:
+            raise serializers.ValidationError(outside_years().messages) from error
 
 
 class SignalInputSerializer(serializers.Serializer[Any]):
@@ -85,7 +104,7 @@ class SignalInputSerializer(serializers.Serializer[Any]):
     context = serializers.ChoiceField(  # type: ignore[assignment]
         choices=Context.choices, required=False, allow_blank=True
     )
-    observed_at = serializers.DateTimeField(required=False, allow_null=True)
+    observed_at = DateTimeWithinYears(required=False, allow_null=True)
     source_reliability = serializers.ChoiceField(
         choices=Reliability.choices, required=False, allow_blank=True
     )
@@ -117,6 +136,12 @@ class SignalSerializer(serializers.ModelSerializer[Signal]):
         slug_field="code", read_only=True
     )
     attachments = AttachmentSerializer(many=True, read_only=True)
+    status = serializers.SerializerMethodField(
+        help_text="Where the signal's assessment stands (awaiting assessment, under "
+        "investigation, assessed, dismissed), shown only to those who receive it (the agency it "
+        "was routed to, its bureau, coordination). Null for the reporter: a recorded signal was "
+        "received, and how it was assessed is not theirs to know."
+    )
     investigation = serializers.SerializerMethodField(
         help_text="The investigation the signal is part of, shown only to those who may read "
         "it (the bureau holding it and coordination)."
@@ -144,15 +169,27 @@ class SignalSerializer(serializers.ModelSerializer[Signal]):
             "created_at",
         ]
 
+    def _actor(self) -> Membership | None:
+        """Whom the signal is shown to: ``actor`` in the context, else the request's."""
+        actor: Membership | None = self.context.get("actor")
+        if actor is None and "request" in self.context:
+            actor = acting_membership(self.context["request"])
+        return actor
+
+    @extend_schema_field(serializers.ChoiceField(choices=SignalStatus.choices, allow_null=True))
+    def get_status(self, signal: Signal) -> str | None:
+        actor = self._actor()
+        if actor is None or not policy.may_see_assessment(actor, signal):
+            return None
+        return str(signal.status)
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_investigation(self, signal: Signal) -> str | None:
         if signal.investigation_id is None:
             return None
         if hasattr(signal, "visible_investigation"):  # annotated by selectors.signal_list
             return cast(str | None, signal.visible_investigation)
-        actor: Membership | None = self.context.get("actor")
-        if actor is None and "request" in self.context:
-            actor = acting_membership(self.context["request"])
+        actor = self._actor()
         if actor is None:
             return None
         visible = policy.scope_investigations(actor).filter(pk=signal.investigation_id)
@@ -207,15 +244,20 @@ class SignalListCreate(generics.ListAPIView[Signal]):
                 actor=actor, data=data, new_person=dict(new_person) if new_person else None
             )
 
+        def respond(signal: Signal) -> dict[str, Any]:
+            # Shown as to the reporter; a replay answers the same actor (keys are per
+            # membership), so it shows what the first answer showed.
+            return dict(SignalSerializer(signal, context={"actor": actor}).data)
+
         key = request.headers.get("Idempotency-Key")
         if key is None:
-            return Response(SignalSerializer(record()).data, status=status.HTTP_201_CREATED)
+            return Response(respond(record()), status=status.HTTP_201_CREATED)
         intake = services.signal_record_once(
             actor=actor,
             key=key,
             request_fingerprint=services.fingerprint(request.data),
             record=record,
-            respond=lambda signal: dict(SignalSerializer(signal).data),
+            respond=respond,
         )
         response = Response(intake.response, status=intake.status_code)
         if intake.replayed:
@@ -339,8 +381,8 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
         extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
             "type": {"required": False, "allow_blank": True},
             "legal_basis": {"required": False, "allow_blank": True},
-            "starts_on": {"required": False, "allow_null": True},
-            "ends_on": {"required": False, "allow_null": True},
+            "starts_on": {"required": False, "allow_null": True, "validators": [within_years]},
+            "ends_on": {"required": False, "allow_null": True, "validators": [within_years]},
         }
 
 
@@ -555,7 +597,7 @@ class MeasureAuthorise(APIView):
 
 
 class RenewSerializer(serializers.Serializer[Any]):
-    ends_on = serializers.DateField(required=False, allow_null=True)
+    ends_on = serializers.DateField(required=False, allow_null=True, validators=[within_years])
 
 
 class MeasureRenew(APIView):
@@ -583,6 +625,31 @@ class MeasureEnd(APIView):
 # --- triage ----------------------------------------------------------------------------------
 
 
+class CodeListField(serializers.ListField):
+    """A bounded list of codes. Too many is refused before any item is read, and a bad item's
+    message is given once, flat (not keyed by the item's position)."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+    def run_child_validation(self, data: list[Any]) -> list[Any]:
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as error:
+            detail = error.detail.values() if isinstance(error.detail, dict) else [error.detail]
+            messages = [
+                str(m) for item in detail for m in (item if isinstance(item, list) else [item])
+            ]
+            raise serializers.ValidationError(list(dict.fromkeys(messages))) from error
+
+
+# The most criteria, and agencies to notify, one decision names. Each code is at most as long
+# as the model's field allows.
+MAX_CODES = 50
+
+
 class DecisionInputSerializer(serializers.Serializer[Any]):
     """Types only: what each outcome requires is the service's (the same messages as the
     pages)."""
@@ -591,18 +658,26 @@ class DecisionInputSerializer(serializers.Serializer[Any]):
         choices=TriageOutcome.choices, required=False, allow_blank=True
     )
     rationale = serializers.CharField(required=False, allow_blank=True)
-    criteria = serializers.ListField(
-        child=serializers.CharField(),
+    criteria = CodeListField(
+        child=serializers.CharField(
+            max_length=InclusionCriterion._meta.get_field("code").max_length
+        ),
         required=False,
-        help_text="Codes of the jurisdiction's inclusion criteria that are met.",
+        max_length=MAX_CODES,
+        help_text="Codes of the jurisdiction's inclusion criteria that are met "
+        f"(at most {MAX_CODES}).",
     )
     review_on = serializers.DateField(
-        required=False, allow_null=True, help_text="Required to monitor."
-    )
-    notify = serializers.ListField(
-        child=serializers.CharField(),
         required=False,
-        help_text="Codes of the agencies to notify (to notify).",
+        allow_null=True,
+        validators=[within_years],
+        help_text="Required to monitor.",
+    )
+    notify = CodeListField(
+        child=serializers.CharField(max_length=Agency._meta.get_field("code").max_length),
+        required=False,
+        max_length=MAX_CODES,
+        help_text=f"Codes of the agencies to notify (to notify; at most {MAX_CODES}).",
     )
     notification_text = serializers.CharField(
         required=False,
@@ -677,7 +752,12 @@ class DecisionList(_AuditedList[TriageDecision]):
         if query.validated_data["awaiting"]:
             decisions = selectors.decisions_awaiting_sign_off(actor=actor)
         else:
-            decisions = policy.scope_decisions(actor).order_by("-proposed_at", "-id")
+            # The decisions on the investigations the caller may read (the policy's scope of
+            # decisions), through the selector of those investigations.
+            readable = selectors.investigation_list(actor=actor).values("pk")
+            decisions = TriageDecision.objects.filter(investigation__in=readable).order_by(
+                "-proposed_at", "-id"
+            )
         return _decisions(decisions)
 
 

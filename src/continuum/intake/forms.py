@@ -3,9 +3,11 @@ once, in the services, so that the page and the API refuse the same input the sa
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from continuum.core.exceptions import ApplicationError
@@ -24,6 +26,29 @@ from continuum.intake.models import (
 
 BLANK = [("", "---------")]
 NEW_PERSON_FIELDS = ("given_names", "family_name", "date_of_birth", "custody_status")
+
+# The years a date may fall in. Outside them a date is a typing error, and the first and last
+# years of the calendar overflow date arithmetic and time-zone conversion (a 500, not a refusal).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def outside_years() -> ValidationError:
+    return ValidationError(
+        _("Enter a date between the years %(earliest)s and %(latest)s."),
+        code="date_out_of_range",
+        params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+    )
+
+
+def within_years(value: date) -> None:
+    """Refuse a date (or date and time) outside :data:`EARLIEST_YEAR` to :data:`LATEST_YEAR`.
+    The pages' forms and the API's serializers both use it."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise outside_years()
+
+
+def _date(label: Any, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(label=label, widget=DateInput(), validators=[within_years], **kwargs)
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -63,9 +88,7 @@ class SignalForm(forms.Form):
     )
     new_person_given_names = forms.CharField(label=_("Given names"), required=False)
     new_person_family_name = forms.CharField(label=_("Family name"), required=False)
-    new_person_date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=DateInput()
-    )
+    new_person_date_of_birth = _date(_("Date of birth"), required=False)
     new_person_custody_status = forms.ChoiceField(
         label=_("Custody status"), choices=_choices(CustodyStatus.choices), required=False
     )
@@ -82,7 +105,7 @@ class SignalForm(forms.Form):
         label=_("Context"), choices=_choices(Context.choices), required=False
     )
     observed_at = forms.DateTimeField(
-        label=_("Observed at"), widget=DateTimeInput(), required=False
+        label=_("Observed at"), widget=DateTimeInput(), required=False, validators=[within_years]
     )
     source_reliability = forms.ChoiceField(
         label=_("Reliability of the source"),
@@ -133,8 +156,8 @@ class ContactPointChoiceField(forms.ModelChoiceField[Membership]):
 
 class TrainingForm(forms.Form):
     contact_point = ContactPointChoiceField(label=_("Contact point"), queryset=None)
-    trained_on = forms.DateField(label=_("Trained on"), widget=DateInput())
-    expires_on = forms.DateField(label=_("Expires on"), widget=DateInput())
+    trained_on = _date(_("Trained on"))
+    expires_on = _date(_("Expires on"))
 
     def __init__(self, *args: Any, contact_points: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -178,8 +201,8 @@ class MeasureForm(forms.Form):
     legal_basis = _text(
         _("Legal basis"), help_text=_("The provision that allows this measure, and why it applies.")
     )
-    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput(), required=False)
-    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput(), required=False)
+    starts_on = _date(_("Starts on"), required=False)
+    ends_on = _date(_("Ends on"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,7 +217,7 @@ def _measure_choice(value: str, label: Any) -> str:
 
 
 class RenewForm(forms.Form):
-    ends_on = forms.DateField(label=_("New end date"), widget=DateInput(), required=False)
+    ends_on = _date(_("New end date"), required=False)
 
 
 class TriageForm(forms.Form):
@@ -210,12 +233,7 @@ class TriageForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    review_on = forms.DateField(
-        label=_("Review date"),
-        help_text=_("For a decision to monitor."),
-        widget=DateInput(),
-        required=False,
-    )
+    review_on = _date(_("Review date"), help_text=_("For a decision to monitor."), required=False)
     notify = forms.MultipleChoiceField(
         label=_("Agencies to notify"),
         help_text=_("For a decision to notify."),

@@ -163,7 +163,8 @@ def signal_dismiss(request: HttpRequest, reference: str) -> HttpResponse:
     if not policy.sees_everything(actor):
         raise Http404
     form = DismissForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _signal_page(request, actor, signal, status=400, dismiss_form=form)
     try:
         services.signal_dismiss(actor=actor, signal=signal, reason=form.cleaned_data["reason"])
     except REFUSED as error:
@@ -372,7 +373,8 @@ def finding_add(request: HttpRequest, reference: str) -> HttpResponse:
     actor = acting_membership(request)
     investigation = _workable_investigation(request, reference)
     form = FindingForm(request.POST, prefix="finding")
-    form.is_valid()
+    if not form.is_valid():
+        return _investigation_page(request, actor, investigation, status=400, finding_form=form)
     try:
         services.finding_add(
             actor=actor, investigation=investigation, text=form.cleaned_data["text"]
@@ -635,7 +637,8 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if not policy.can_complete_review(actor, review):
         raise Http404
     form = ReviewForm(request.POST, prefix=f"review-{pk}")
-    form.is_valid()
+    if not form.is_valid():
+        return _reviews_page(request, actor, status=400, failed=(pk, form))
     try:
         services.review_complete(actor=actor, review=review, note=form.cleaned_data["note"])
     except REFUSED as error:
