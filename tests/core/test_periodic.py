@@ -118,7 +118,7 @@ def reminders(world):
             data={
                 "type": "visitor_review",
                 "legal_basis": "Synthetic rule 7: review of visitors on a reasoned suspicion.",
-                "starts_on": today - timedelta(days=10),
+                "starts_on": today,
                 "ends_on": today + timedelta(days=10),
             },
         )
@@ -126,7 +126,9 @@ def reminders(world):
     ]
     for measure in measures:
         services.measure_authorise(actor=second, measure=measure)
-    Measure.objects.filter(pk=measures[0].pk).update(ends_on=today - timedelta(days=1))
+    Measure.objects.filter(pk=measures[0].pk).update(
+        starts_on=today - timedelta(days=10), ends_on=today - timedelta(days=1)
+    )
     decision = services.triage_propose(
         actor=analyst,
         investigation=investigation,

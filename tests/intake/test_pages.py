@@ -559,3 +559,32 @@ def test_the_signal_queue_links_the_bureau_to_its_investigations(act_as, world):
     url = reverse("intake:investigation-list")
     assert url in act_as(world["bureau_analyst"]).get(reverse("intake:signal-queue")).text
     assert url not in act_as(world["contact_point"]).get(reverse("intake:signal-queue")).text
+
+
+def test_the_reporter_sees_the_reference_of_a_person_it_may_not_open_without_a_link(act_as, world):
+    held = PersonFactory(registered_by=world.institution, national_identifier="999900777")
+    signal = services.signal_record(
+        actor=world["police_liaison"],
+        data=signal_data(),
+        new_person={"given_names": "T.", "family_name": "X", "national_identifier": "999900777"},
+    )
+    assert signal.person == held
+    page = act_as(world["police_liaison"]).get(
+        reverse("intake:signal-detail", args=[signal.reference])
+    )
+    assert held.reference in page.text
+    assert reverse("core:person-detail", args=[held.reference]) not in page.text
+    assert "not among the persons you see" in page.text
+    own = services.signal_record(
+        actor=world["police_liaison"],
+        data=signal_data(),
+        new_person={
+            "given_names": "Nova",
+            "family_name": "Synthfree",
+            "custody_status": "not_in_custody",
+        },
+    )
+    page = act_as(world["police_liaison"]).get(
+        reverse("intake:signal-detail", args=[own.reference])
+    )
+    assert reverse("core:person-detail", args=[own.person.reference]) in page.text

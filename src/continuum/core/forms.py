@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,25 @@ from continuum.core.exceptions import ApplicationError
 from continuum.core.models import Case, Membership, Person, Phase, Placement, Role
 from continuum.core.selectors import agency_list, custodial_institutions
 from continuum.core.services import PERSON_FIELDS
+
+# The years a date may fall in. Outside them a date is a typing error, and the first and last
+# years of the calendar overflow date arithmetic and time-zone conversion (a 500, not a refusal).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def outside_years() -> ValidationError:
+    return ValidationError(
+        _("Enter a date between the years %(earliest)s and %(latest)s."),
+        code="date_out_of_range",
+        params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+    )
+
+
+def within_years(value: date) -> None:
+    """Refuse a date (or date and time) outside :data:`EARLIEST_YEAR` to :data:`LATEST_YEAR`.
+    The pages' forms and the API's serializers both use it."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise outside_years()
 
 
 class DateInput(forms.DateInput):

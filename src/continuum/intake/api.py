@@ -32,10 +32,10 @@ from rest_framework.views import APIView
 from continuum.access import policy
 from continuum.audit import services as audit
 from continuum.core.exceptions import NotFound
+from continuum.core.forms import outside_years, within_years
 from continuum.core.middleware import acting_membership
 from continuum.core.models import Agency, Case, CustodyStatus, Membership, Person
 from continuum.intake import selectors, services
-from continuum.intake.forms import outside_years, within_years
 from continuum.intake.models import (
     Category,
     Context,
@@ -752,12 +752,7 @@ class DecisionList(_AuditedList[TriageDecision]):
         if query.validated_data["awaiting"]:
             decisions = selectors.decisions_awaiting_sign_off(actor=actor)
         else:
-            # The decisions on the investigations the caller may read (the policy's scope of
-            # decisions), through the selector of those investigations.
-            readable = selectors.investigation_list(actor=actor).values("pk")
-            decisions = TriageDecision.objects.filter(investigation__in=readable).order_by(
-                "-proposed_at", "-id"
-            )
+            decisions = selectors.decision_list(actor=actor)
         return _decisions(decisions)
 
 

@@ -3,15 +3,13 @@ once, in the services, so that the page and the API refuse the same input the sa
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from continuum.core.exceptions import ApplicationError
-from continuum.core.forms import DateInput
+from continuum.core.forms import DateInput, within_years
 from continuum.core.models import CustodyStatus, Membership
 from continuum.intake import services
 from continuum.intake.models import (
@@ -26,25 +24,6 @@ from continuum.intake.models import (
 
 BLANK = [("", "---------")]
 NEW_PERSON_FIELDS = ("given_names", "family_name", "date_of_birth", "custody_status")
-
-# The years a date may fall in. Outside them a date is a typing error, and the first and last
-# years of the calendar overflow date arithmetic and time-zone conversion (a 500, not a refusal).
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
-
-
-def outside_years() -> ValidationError:
-    return ValidationError(
-        _("Enter a date between the years %(earliest)s and %(latest)s."),
-        code="date_out_of_range",
-        params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
-    )
-
-
-def within_years(value: date) -> None:
-    """Refuse a date (or date and time) outside :data:`EARLIEST_YEAR` to :data:`LATEST_YEAR`.
-    The pages' forms and the API's serializers both use it."""
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise outside_years()
 
 
 def _date(label: Any, **kwargs: Any) -> forms.DateField:

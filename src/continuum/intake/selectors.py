@@ -188,6 +188,11 @@ def decision_get(*, actor: Membership, reference: str) -> TriageDecision:
     return decision
 
 
+def decision_list(*, actor: Membership) -> QuerySet[TriageDecision]:
+    """The decisions on the investigations the actor may read, newest first."""
+    return policy.scope_decisions(actor).order_by("-proposed_at", "-id")
+
+
 def decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision]:
     """Decisions the actor's side has still to sign off."""
     pending = (

@@ -122,6 +122,7 @@ def _signal_page(
         "investigation": _visible_investigation(actor, signal),
         "may_investigate": awaiting and policy.can_take_into_investigation(actor, signal),
         "may_see_assessment": policy.may_see_assessment(actor, signal),
+        "person_visible": policy.scope_persons(actor).filter(pk=signal.person_id).exists(),
         "investigate_form": investigate_form or ActionForm(),
         "may_dismiss": policy.can_dismiss_signal(actor, signal),
         "dismiss_form": dismiss_form or DismissForm(),
