@@ -16,6 +16,7 @@ from continuum.core.models import Person
 from continuum.intake import services
 from continuum.intake.models import Routing, Signal
 from tests.conftest import bearer
+from tests.factories import ContactPointTrainingFactory, PersonFactory, PlacementFactory
 from tests.intake.conftest import signal_data
 from tests.intake.test_validation import REFUSALS
 
@@ -191,3 +192,26 @@ def test_the_signal_list_costs_the_same_queries_however_many_signals_are_investi
         Signal.objects.first().investigation.reference
     }
     assert queries_for_list() == one
+
+
+def test_a_trained_contact_points_signal_list_shows_statuses_in_constant_queries(client, world):
+    held_person = PersonFactory(registered_by=world.police)
+    PlacementFactory(person=held_person, institution=world.institution, ended_on=None)
+    ContactPointTrainingFactory(membership=world["contact_point"])
+    headers = bearer(world["contact_point"])
+    passed_on = services.signal_record(actor=world["police_liaison"], data=signal_data(held_person))
+
+    def listed() -> tuple[int, dict[str, str | None]]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/signals", **headers)
+        rows = response.json()["results"]
+        return len(captured), {row["reference"]: row["status"] for row in rows}
+
+    listed()  # the token's first use is recorded once
+    queries, statuses = listed()
+    assert statuses == {passed_on.reference: "awaiting_assessment"}
+    for _ in range(3):
+        services.signal_record(actor=world["police_liaison"], data=signal_data(held_person))
+    more_queries, statuses = listed()
+    assert set(statuses.values()) == {"awaiting_assessment"} and len(statuses) == 4
+    assert more_queries == queries

@@ -142,6 +142,7 @@ def _holding_agency_ids(membership: Membership) -> list[int]:
 
 # An explicit "every row": an empty Q() vanishes when combined with | and would match nothing.
 EVERY_ROW = Q(pk__isnull=False)
+NO_ROW = Q(pk__isnull=True)
 
 
 def _team_cases(membership: Membership) -> Q:
@@ -626,16 +627,21 @@ def receiving_agency_ids(membership: Membership) -> list[int]:
     return ids
 
 
-def receives_signal(membership: Membership, signal: Signal) -> bool:
-    """Whether the signal was routed to this membership's side, to assess: coordination
-    receives every signal."""
+def received_signals(membership: Membership) -> Q:
+    """A condition on ``Signal``: those routed to this membership's side, to assess.
+    Coordination receives every signal; a contact point only while trained."""
     if sees_everything(membership):
-        return True
-    if not can_receive_signals(membership):
-        return False
-    if membership.role == Role.CONTACT_POINT and not has_current_training(membership):
-        return False
-    return signal.routed_to_id in receiving_agency_ids(membership)
+        return EVERY_ROW
+    if not can_receive_signals(membership) or (
+        membership.role == Role.CONTACT_POINT and not has_current_training(membership)
+    ):
+        return NO_ROW
+    return Q(routed_to__in=receiving_agency_ids(membership))
+
+
+def receives_signal(membership: Membership, signal: Signal) -> bool:
+    """Whether the signal was routed to this membership's side (see :func:`received_signals`)."""
+    return Signal.objects.filter(pk=signal.pk).filter(received_signals(membership)).exists()
 
 
 def may_see_assessment(membership: Membership, signal: Signal) -> bool:

@@ -178,6 +178,8 @@ class SignalSerializer(serializers.ModelSerializer[Signal]):
 
     @extend_schema_field(serializers.ChoiceField(choices=SignalStatus.choices, allow_null=True))
     def get_status(self, signal: Signal) -> str | None:
+        if hasattr(signal, "assessment_visible"):  # annotated by selectors.signal_list
+            return str(signal.status) if signal.assessment_visible else None
         actor = self._actor()
         if actor is None or not policy.may_see_assessment(actor, signal):
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from continuum.access import policy
@@ -34,15 +34,19 @@ def _with_relations(signals: QuerySet[Signal]) -> QuerySet[Signal]:
 
 
 def signal_list(*, actor: Membership) -> QuerySet[Signal]:
-    """The signals the actor sees, each with ``visible_investigation``: the reference of its
-    investigation when the actor may read that, else None (one query for the whole list)."""
+    """The signals the actor sees, each with ``visible_investigation`` (the reference of its
+    investigation when the actor may read that, else None) and ``assessment_visible`` (see
+    :func:`~continuum.access.policy.may_see_assessment`), in one query for the whole list."""
     visible = (
         policy.scope_investigations(actor)
         .filter(pk=OuterRef("investigation_id"))
         .values("reference")[:1]
     )
     return _with_relations(policy.scope_signals(actor)).annotate(
-        visible_investigation=Subquery(visible)
+        visible_investigation=Subquery(visible),
+        assessment_visible=ExpressionWrapper(
+            policy.received_signals(actor), output_field=BooleanField()
+        ),
     )
 
 
