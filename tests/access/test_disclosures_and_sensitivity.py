@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from continuum.access import disclosures, policy
+from continuum.core import services as core_services
 from continuum.core.models import Sensitivity, TimelineEvent
 from tests.conftest import bearer
 from tests.factories import CaseFactory, PersonFactory
@@ -53,10 +54,24 @@ def test_sensitivity_classes_decide_which_records_show(world, role, sees):
     case.team_members.add(world["mentor"])
     for sensitivity in Sensitivity.values:
         TimelineEvent.objects.create(
-            person=person, case=case, kind="person_registered", sensitivity=sensitivity
+            person=person,
+            case=case,
+            kind="person_registered",
+            sensitivity=sensitivity,
+            held_by=world.bureau if sensitivity == Sensitivity.INTELLIGENCE else None,
         )
     shown = policy.scope_timeline(world[role], person.timeline.all())
     assert set(shown.values_list("sensitivity", flat=True)) == sees
+
+
+def test_intelligence_that_no_agency_holds_is_read_by_coordination_only(world):
+    person = PersonFactory(registered_by=world.institution)
+    CaseFactory(person=person, lead_agency=world.coordination, team=[world.bureau])
+    TimelineEvent.objects.create(
+        person=person, kind="signal_recorded", sensitivity=Sensitivity.INTELLIGENCE
+    )
+    for role, shown in (("coordinator", 1), ("bureau_analyst", 0)):
+        assert policy.scope_timeline(world[role], person.timeline.all()).count() == shown
 
 
 def test_a_mentor_reads_only_the_reference_and_the_name(act_as, client, world):
@@ -89,3 +104,15 @@ def test_aggregate_figures_are_for_evaluation_and_oversight(world, role):
 @pytest.mark.parametrize("role", ["administrator", "mentor", "case_manager", "police_liaison"])
 def test_others_do_not_read_aggregate_figures(world, role):
     assert not policy.may_read_aggregates(world[role])
+
+
+def test_intelligence_cannot_be_added_to_a_timeline_without_its_holder(world):
+    person = PersonFactory(registered_by=world.institution)
+    with pytest.raises(ValueError, match="which agency holds it"):
+        core_services.timeline_add(
+            person=person,
+            kind="signal_recorded",
+            actor=world["bureau_analyst"],
+            sensitivity=Sensitivity.INTELLIGENCE,
+        )
+    assert not TimelineEvent.objects.filter(person=person, sensitivity="intelligence").exists()

@@ -26,7 +26,7 @@ from continuum.intake.models import (
     TriageDecision,
     TriageStatus,
 )
-from tests.factories import PersonFactory
+from tests.factories import CaseFactory, PersonFactory
 from tests.intake.conftest import decision_data, measure_data, signal_data
 
 pytestmark = pytest.mark.usefixtures("criteria")
@@ -561,30 +561,19 @@ def test_the_signal_queue_links_the_bureau_to_its_investigations(act_as, world):
     assert url not in act_as(world["contact_point"]).get(reverse("intake:signal-queue")).text
 
 
-def test_the_reporter_sees_the_reference_of_a_person_it_may_not_open_without_a_link(act_as, world):
-    held = PersonFactory(registered_by=world.institution, national_identifier="999900777")
-    signal = services.signal_record(
-        actor=world["police_liaison"],
-        data=signal_data(),
-        new_person={"given_names": "T.", "family_name": "X", "national_identifier": "999900777"},
-    )
-    assert signal.person == held
-    page = act_as(world["police_liaison"]).get(
-        reverse("intake:signal-detail", args=[signal.reference])
-    )
-    assert held.reference in page.text
-    assert reverse("core:person-detail", args=[held.reference]) not in page.text
-    assert "not among the persons you see" in page.text
-    own = services.signal_record(
-        actor=world["police_liaison"],
-        data=signal_data(),
-        new_person={
-            "given_names": "Nova",
-            "family_name": "Synthfree",
-            "custody_status": "not_in_custody",
-        },
-    )
-    page = act_as(world["police_liaison"]).get(
-        reverse("intake:signal-detail", args=[own.reference])
-    )
-    assert reverse("core:person-detail", args=[own.person.reference]) in page.text
+def test_the_reporter_sees_the_reference_of_a_person_it_no_longer_sees_without_a_link(
+    act_as, world
+):
+    """The municipality reported while on the person's case team; once off the team it still
+    sees its own signal, but not the person, so the reference is not a link."""
+    case = CaseFactory(lead_agency=world.coordination, team=[world.municipality])
+    manager = world["case_manager"]
+    signal = services.signal_record(actor=manager, data=signal_data(case.person))
+    url = reverse("intake:signal-detail", args=[signal.reference])
+    person_url = reverse("core:person-detail", args=[case.person.reference])
+    assert person_url in act_as(manager).get(url).text
+    case.team_agencies.remove(world.municipality)
+    page = act_as(manager).get(url).text
+    assert case.person.reference in page
+    assert person_url not in page
+    assert "not among the persons you see" in page

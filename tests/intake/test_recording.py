@@ -321,37 +321,3 @@ def test_emergency_access_to_a_restricted_person_does_not_allow_attaching(world)
     with pytest.raises(NotFound):
         services.signal_attach(actor=manager, signal=signal, uploads=[upload])
     assert not signal.attachments.exists()
-
-
-def test_an_external_signal_naming_a_held_person_by_identifier_reaches_their_institution(world):
-    """The police cannot see a person the institution registered, but name them by their
-    national identifier: the signal joins that person and is passed on to PI Alpha, no
-    duplicate is registered, and the police still see nothing of the person."""
-    held = core_services.person_register(
-        actor=world["contact_point"],
-        data={
-            "given_names": "Testa",
-            "family_name": "Synthheld",
-            "custody_status": "sentenced",
-            "national_identifier": "999900123",
-        },
-    )
-    PlacementFactory(person=held, institution=world.institution, ended_on=None)
-    police = world["police_liaison"]
-    assert not policy.scope_persons(police).filter(pk=held.pk).exists()
-    signal = services.signal_record(
-        actor=police,
-        data=signal_data(),
-        new_person={
-            "given_names": "T.",
-            "family_name": "Synthheld",
-            "custody_status": "not_in_custody",
-            "national_identifier": " 999900123 ",
-        },
-    )
-    assert signal.person == held
-    assert (signal.routed_to, signal.routing) == (world.institution, Routing.PASSED_ON)
-    assert Person.objects.count() == 1
-    assert not policy.scope_persons(police).filter(pk=held.pk).exists()
-    entry = AuditEntry.objects.get(action="create", object_type="intake.signal")
-    assert entry.changes["person_matched_by_national_identifier"] is True

@@ -182,8 +182,10 @@ def test_a_later_decision_settles_the_review_an_earlier_monitor_decision_left(wo
     both_sign(world, referral)
     review.refresh_from_db()
     assert review.status == "done"
-    assert review.note == f"Settled by triage decision {referral.reference}."
-    assert review.completed_by == world["coordinator"]
+    assert review.note == referral.reference
+    assert review.completed_by is None
+    entry = AuditEntry.objects.filter(object_type="intake.monitoringreview").latest("id")
+    assert entry.changes["settled_by"] == referral.reference
 
 
 def test_a_downscale_after_monitoring_dismisses_the_signals_assessed_before(world, investigation):
@@ -201,6 +203,14 @@ def test_a_downscale_after_monitoring_dismisses_the_signals_assessed_before(worl
     )
     both_sign(world, downscale)
     assert set(investigation.signals.values_list("status", flat=True)) == {SignalStatus.DISMISSED}
+    entry = AuditEntry.objects.filter(object_type="intake.triagedecision", action="change").latest(
+        "id"
+    )
+    reference = investigation.signals.get().reference
+    assert entry.changes["signals"] == {
+        "before": {reference: SignalStatus.ASSESSED},
+        "after": SignalStatus.DISMISSED,
+    }
 
 
 def test_a_referral_joining_an_open_case_is_a_recorded_team_change(world, investigation):

@@ -234,10 +234,9 @@ def scope_timeline(
     )
     if sees_everything(membership):
         return events
-    held_elsewhere = Q(sensitivity=Sensitivity.INTELLIGENCE, held_by__isnull=False) & ~Q(
-        held_by__in=receiving_agency_ids(membership)
-    )
-    return events.exclude(held_elsewhere)
+    # Intelligence nobody holds (it should not exist) is coordination's alone.
+    held_here = Q(held_by__in=receiving_agency_ids(membership))
+    return events.exclude(Q(sensitivity=Sensitivity.INTELLIGENCE) & ~held_here)
 
 
 def visible_sensitivities(membership: Membership) -> set[str]:

@@ -74,6 +74,8 @@ def timeline_add(
     """Add an event to the person's timeline; the caller's transaction covers it. Its
     sensitivity (and, for intelligence, the agency that holds it) decides who reads it (see
     the access policy)."""
+    if sensitivity == Sensitivity.INTELLIGENCE and held_by is None:
+        raise ValueError("Intelligence on the timeline must say which agency holds it.")
     return TimelineEvent.objects.create(
         person=person,
         case=case,

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from continuum.core.models import Agency, Membership, Person
+from continuum.core.models import Agency, AgencyType, Membership, Person
 
 
 class Origin(models.TextChoices):
@@ -508,6 +508,20 @@ class Measure(models.Model):
 
 
 # --- triage ----------------------------------------------------------------------------------
+
+
+# Who a "notify" decision may reach: the stakeholders around a person, not the intelligence
+# side, which already knows.
+NOTIFIABLE_AGENCY_TYPES = frozenset(
+    {
+        AgencyType.MUNICIPALITY,
+        AgencyType.PROBATION,
+        AgencyType.POLICE,
+        AgencyType.PROSECUTION,
+        AgencyType.CUSTODIAL_INSTITUTION,
+        AgencyType.HEALTH_SERVICE,
+    }
+)
 
 
 class TriageOutcome(models.TextChoices):

@@ -11,6 +11,7 @@ from continuum.access import policy
 from continuum.core.exceptions import NotFound
 from continuum.core.models import Agency, Membership, Role
 from continuum.intake.models import (
+    NOTIFIABLE_AGENCY_TYPES,
     ContactPointTraining,
     Finding,
     Investigation,
@@ -271,6 +272,10 @@ def intake_tasks(*, actor: Membership) -> IntakeTasks | None:
 
 
 def notifications_unacknowledged(*, actor: Membership) -> int | None:
+    """New notifications to the actor's agency; None where none are ever sent (the bureau,
+    coordination, and roles without notifications), so no count is spent on them."""
     if not policy.can_receive_notifications(actor):
+        return None
+    if actor.agency.type not in NOTIFIABLE_AGENCY_TYPES:
         return None
     return policy.scope_notifications(actor).filter(acknowledged_at__isnull=True).count()

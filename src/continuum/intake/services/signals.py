@@ -123,10 +123,7 @@ def signal_record(
     errors.update(attachment_errors(attachments))
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors)
-    matched = person is None and _known_by_identifier(new_person)
-    if matched:
-        person = matched
-    elif person is None:
+    if person is None:
         person = _register_person(actor, new_person or {})
     signal.person = person
     signal.routed_to, signal.routing = _route(actor, signal.origin, person)
@@ -135,7 +132,7 @@ def signal_record(
     try:
         for upload in attachments:
             stored.append(attach(signal, upload))
-        _signal_recorded(actor, signal, person, matched_by_identifier=bool(matched))
+        _signal_recorded(actor, signal, person)
     except BaseException:
         # The rows roll back with the transaction; the files written so far go too.
         for attachment in stored:
@@ -164,22 +161,7 @@ def _subject(
     return person, None
 
 
-def _known_by_identifier(new_person: dict[str, Any] | None) -> Person | None:
-    """The registered person with the new person's national identifier, if any.
-
-    An external reporter often cannot see a person held in custody; naming them by their
-    national identifier lets the signal reach the institution that holds them, without
-    showing the reporter anything of the person (or a duplicate being registered)."""
-    identifier = ((new_person or {}).get("national_identifier") or "").strip()
-    if not identifier:
-        return None
-    index = Person._meta.get_field("national_identifier_index")
-    return Person.objects.filter(index.matching(identifier)).first()
-
-
-def _signal_recorded(
-    actor: Membership, signal: Signal, person: Person, *, matched_by_identifier: bool = False
-) -> None:
+def _signal_recorded(actor: Membership, signal: Signal, person: Person) -> None:
     """The timeline event (intelligence) and the audit entry of a new signal."""
     core_services.timeline_add(
         person=person,
@@ -203,8 +185,6 @@ def _signal_recorded(
         "before": None,
         "after": [a.sha256 for a in signal.attachments.all()],
     }
-    if matched_by_identifier:
-        changes["person_matched_by_national_identifier"] = True
     audit.record(action=Action.CREATE, actor=actor, obj=signal, person=person, changes=changes)
 
 

@@ -25,7 +25,6 @@ from continuum.core import services as core_services
 from continuum.core.exceptions import Conflict, InvalidInput, NotFound
 from continuum.core.models import (
     Agency,
-    AgencyType,
     Case,
     Membership,
     Person,
@@ -35,6 +34,7 @@ from continuum.core.models import (
     unique_reference,
 )
 from continuum.intake.models import (
+    NOTIFIABLE_AGENCY_TYPES,
     InclusionCriterion,
     Investigation,
     InvestigationStatus,
@@ -50,19 +50,6 @@ from continuum.intake.models import (
 from continuum.intake.services.investigation import (
     locked_open_investigation,
     measures_end_with_investigation,
-)
-
-# Who a "notify" decision may reach: the stakeholders around a person, not the intelligence
-# side, which already knows.
-NOTIFIABLE_AGENCY_TYPES = frozenset(
-    {
-        AgencyType.MUNICIPALITY,
-        AgencyType.PROBATION,
-        AgencyType.POLICE,
-        AgencyType.PROSECUTION,
-        AgencyType.CUSTODIAL_INSTITUTION,
-        AgencyType.HEALTH_SERVICE,
-    }
 )
 
 
@@ -315,8 +302,11 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
         decision.case = _refer_to_mar(actor, decision)
     decision.save(update_fields=["status", "took_effect_at", "case"])
     # The latest decision decides: signals assessed under an earlier "monitor" decision are
-    # dismissed when the investigation is downscaled after all.
-    investigation.signals.exclude(status=signals_status).update(status=signals_status)
+    # dismissed when the investigation is downscaled after all. The decision's audit entry
+    # names every signal whose status changed.
+    changed_signals = investigation.signals.exclude(status=signals_status)
+    signal_changes = dict(changed_signals.values_list("reference", "status"))
+    changed_signals.update(status=signals_status)
     if close:
         measures_end_with_investigation(investigation, actor)
         investigation.status = InvestigationStatus.CLOSED
@@ -343,6 +333,7 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
         changes={
             "status": {"before": TriageStatus.AWAITING_SIGN_OFF, "after": decision.status},
             "investigation": investigation.status,
+            "signals": {"before": signal_changes, "after": signals_status},
         },
     )
 
@@ -354,13 +345,12 @@ def _settle_earlier_reviews(actor: Membership, decision: TriageDecision) -> None
         decision__investigation=decision.investigation, status=ReviewStatus.DUE
     )
     for review in open_reviews:
+        # Nobody did this review: the decision settled it. Its reference is the note, in no
+        # one language; the audit entry says who signed the decision off.
         review.status = ReviewStatus.DONE
-        review.completed_by = actor
         review.completed_at = timezone.now()
-        review.note = _("Settled by triage decision %(reference)s.") % {
-            "reference": decision.reference
-        }
-        review.save(update_fields=["status", "completed_by", "completed_at", "note"])
+        review.note = decision.reference
+        review.save(update_fields=["status", "completed_at", "note"])
         audit.record(
             action=Action.CHANGE,
             actor=actor,
