@@ -3,6 +3,7 @@ fields of a valid signal."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -11,8 +12,13 @@ from django.utils import timezone
 
 from continuum.core.models import CustodyStatus, Membership, Person, Role
 from continuum.intake import services
-from continuum.intake.models import InclusionCriterion, Investigation
-from tests.factories import MembershipFactory, PersonFactory, PlacementFactory
+from continuum.intake.models import InclusionCriterion, Investigation, Signal
+from tests.factories import (
+    ContactPointTrainingFactory,
+    MembershipFactory,
+    PersonFactory,
+    PlacementFactory,
+)
 
 BIAS = (
     "A signal must rest on observed behaviour: religious practice or identity alone is not a sign."
@@ -108,3 +114,37 @@ def decision_data(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+# --- the authorisation tables' scene ---------------------------------------------------------
+
+
+@dataclass
+class Scene:
+    internal: Signal
+    passed_on: Signal
+    coordinations: Signal
+
+
+@pytest.fixture
+def scene(world) -> Scene:
+    ContactPointTrainingFactory(membership=world["contact_point"])
+    held = PersonFactory(registered_by=world.institution)
+    PlacementFactory(person=held, institution=world.institution, ended_on=None)
+    known_to_police = PersonFactory(registered_by=world.police)
+    PlacementFactory(person=known_to_police, institution=world.institution, ended_on=None)
+    free = PersonFactory(
+        registered_by=world.probation,
+        custody_status=CustodyStatus.NOT_IN_CUSTODY,
+        sentence_start=None,
+        expected_release=None,
+    )
+    return Scene(
+        internal=services.signal_record(actor=world["contact_point"], data=signal_data(held)),
+        passed_on=services.signal_record(
+            actor=world["police_liaison"], data=signal_data(known_to_police)
+        ),
+        coordinations=services.signal_record(
+            actor=world["probation_officer"], data=signal_data(free)
+        ),
+    )

@@ -10,7 +10,6 @@ data-protection officer, evaluator and administrator (who read no case content).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from continuum.core import api_urls
-from continuum.core.models import CustodyStatus, Membership, Role
+from continuum.core.models import Membership, Role
 from continuum.intake import services
 from continuum.intake.models import (
     Finding,
@@ -28,22 +27,18 @@ from continuum.intake.models import (
     MeasureStatus,
     MonitoringReview,
     Notification,
-    Signal,
     SignalAttachment,
     SignalStatus,
     TriageDecision,
     TriageSignOff,
     TriageStatus,
 )
-from tests.conftest import World, bearer
+from tests.conftest import bearer
 from tests.factories import (
     AgencyFactory,
-    ContactPointTrainingFactory,
     MembershipFactory,
-    PersonFactory,
-    PlacementFactory,
 )
-from tests.intake.conftest import decision_data, measure_data, signal_data
+from tests.intake.conftest import decision_data, measure_data
 
 pytestmark = pytest.mark.usefixtures("criteria")
 
@@ -82,37 +77,6 @@ def test_the_tables_cover_every_role():
         | NOTIFIED
     )
     assert no_content.isdisjoint(everyone_allowed)
-
-
-@dataclass
-class Scene:
-    internal: Signal
-    passed_on: Signal
-    coordinations: Signal
-
-
-@pytest.fixture
-def scene(world: World) -> Scene:
-    ContactPointTrainingFactory(membership=world["contact_point"])
-    held = PersonFactory(registered_by=world.institution)
-    PlacementFactory(person=held, institution=world.institution, ended_on=None)
-    known_to_police = PersonFactory(registered_by=world.police)
-    PlacementFactory(person=known_to_police, institution=world.institution, ended_on=None)
-    free = PersonFactory(
-        registered_by=world.probation,
-        custody_status=CustodyStatus.NOT_IN_CUSTODY,
-        sentence_start=None,
-        expected_release=None,
-    )
-    return Scene(
-        internal=services.signal_record(actor=world["contact_point"], data=signal_data(held)),
-        passed_on=services.signal_record(
-            actor=world["police_liaison"], data=signal_data(known_to_police)
-        ),
-        coordinations=services.signal_record(
-            actor=world["probation_officer"], data=signal_data(free)
-        ),
-    )
 
 
 def get(client, membership: Membership, path: str):

@@ -9,7 +9,6 @@ The tables are written out by hand, not computed from the policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -17,11 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from continuum.core.models import CustodyStatus, Role
+from continuum.core.models import Role
 from continuum.intake import services
 from continuum.intake.models import ContactPointTraining, Signal
-from tests.conftest import World, bearer
-from tests.factories import ContactPointTrainingFactory, PersonFactory, PlacementFactory
+from tests.conftest import bearer
 from tests.intake.conftest import signal_data
 
 ROLES = list(Role.values)
@@ -44,37 +42,6 @@ def test_the_tables_cover_every_role():
     assert set(ROLES) == set(Role.values)
     assert {"mentor", "data_protection_officer", "evaluator", "administrator"}.isdisjoint(
         REPORTERS | RECEIVERS | SEES_INTERNAL | SEES_PASSED_ON | SEES_COORDINATIONS
-    )
-
-
-@dataclass
-class Scene:
-    internal: Signal
-    passed_on: Signal
-    coordinations: Signal
-
-
-@pytest.fixture
-def scene(world: World) -> Scene:
-    ContactPointTrainingFactory(membership=world["contact_point"])
-    held = PersonFactory(registered_by=world.institution)
-    PlacementFactory(person=held, institution=world.institution, ended_on=None)
-    known_to_police = PersonFactory(registered_by=world.police)
-    PlacementFactory(person=known_to_police, institution=world.institution, ended_on=None)
-    free = PersonFactory(
-        registered_by=world.probation,
-        custody_status=CustodyStatus.NOT_IN_CUSTODY,
-        sentence_start=None,
-        expected_release=None,
-    )
-    return Scene(
-        internal=services.signal_record(actor=world["contact_point"], data=signal_data(held)),
-        passed_on=services.signal_record(
-            actor=world["police_liaison"], data=signal_data(known_to_police)
-        ),
-        coordinations=services.signal_record(
-            actor=world["probation_officer"], data=signal_data(free)
-        ),
     )
 
 
