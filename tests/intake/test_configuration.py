@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from continuum.audit.models import AuditEntry
+from continuum.core.models import Role
 from continuum.intake.models import InclusionCriterion, JurisdictionSetting
 
 
@@ -62,11 +63,20 @@ def test_the_central_signals_unit_must_be_a_bureau(admin_client, world):
     assert JurisdictionSetting.objects.get().central_signals_unit == world.bureau
 
 
-@pytest.mark.parametrize("role", ["coordinator", "bureau_analyst", "data_protection_officer"])
-def test_only_the_administrator_reaches_the_configuration(act_as, world, role):
-    response = act_as(world[role]).get(reverse("admin:intake_inclusioncriterion_changelist"))
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize(
+    "route", ["admin:intake_inclusioncriterion_changelist", "admin:intake_jurisdictionsetting_add"]
+)
+def test_only_the_administrator_reaches_the_configuration(act_as, world, role, route):
+    administrator = world["administrator"].user
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    response = act_as(world[role]).get(reverse(route))
+    if role == Role.ADMINISTRATOR:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
 
 
 def test_a_criterion_is_switched_off_never_deleted_and_keeps_its_code(admin_client):

@@ -156,6 +156,12 @@ def test_notify_sends_only_the_agreed_text_to_each_agency(world, investigation):
     sent = Notification.objects.filter(decision=decision)
     assert {n.recipient for n in sent} == {world.municipality, world.probation}
     assert {n.text for n in sent} == {"Please plan for a return to your municipality next spring."}
+    took_effect = AuditEntry.objects.filter(
+        object_type="intake.triagedecision", action="change"
+    ).latest("id")
+    assert took_effect.changes["notified"] == sorted(
+        [world.municipality.code, world.probation.code]
+    )
 
 
 def test_a_second_pending_decision_is_refused(world, investigation):

@@ -334,6 +334,9 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
             "status": {"before": TriageStatus.AWAITING_SIGN_OFF, "after": decision.status},
             "investigation": investigation.status,
             "signals": {"before": signal_changes, "after": signals_status},
+            # What the outcome left, so the entry alone shows who was told what was due.
+            "notified": sorted(n.recipient.code for n in decision.notifications.all()),
+            "review_due_on": str(decision.review_on or "") or None,
         },
     )
 
