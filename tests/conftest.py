@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from continuum.core import services
@@ -104,3 +106,11 @@ def act_as(client: Client):
 def bearer(membership: Membership) -> dict[str, str]:
     issued = services.token_issue(membership=membership)
     return {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
+
+
+@pytest.fixture
+def seeded(db) -> str:
+    """The whole demo world, seeded as ``continuum demo --seed-only`` does; its output."""
+    out = StringIO()
+    call_command("demo", "--seed-only", stdout=out)
+    return out.getvalue()

@@ -3,10 +3,9 @@ made through the services instead (see ``conftest.py``)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import factory
-from django.utils import timezone
 
 from continuum.core.models import (
     Agency,
@@ -22,7 +21,6 @@ from continuum.core.models import (
     User,
     new_reference,
 )
-from continuum.intake.models import ContactPointTraining
 
 PASSWORD = "a-long-test-password-1"
 
@@ -99,15 +97,3 @@ class CaseFactory(factory.django.DjangoModelFactory):
     def team(self, create: bool, extracted: list[Agency] | None, **kwargs: object) -> None:
         if create:
             self.team_agencies.set([self.lead_agency, *(extracted or [])])
-
-
-class ContactPointTrainingFactory(factory.django.DjangoModelFactory):
-    """A training current today: from a year ago until a year from now."""
-
-    class Meta:
-        model = ContactPointTraining
-
-    membership = factory.SubFactory(MembershipFactory, role=Role.CONTACT_POINT)
-    trained_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
-    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
-    recorded_by = factory.SelfAttribute("membership")

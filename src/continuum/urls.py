@@ -8,7 +8,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from continuum.core import openapi, signin
+from continuum.core import openapi, routes, signin
 from continuum.core import views as core_views
 
 # Importing the module registers the API's authentication schemes with drf-spectacular.
@@ -31,12 +31,12 @@ urlpatterns = [
     path("admin/login/", signin.admin_login, name="admin-login"),
     path("admin/logout/", signin.LogoutView.as_view(), name="admin-logout"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("continuum.core.api_urls")),
+    path("api/v1/", include("continuum.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("access/", include("continuum.access.urls")),
     path("audit/", include("continuum.audit.urls")),
-    path("intake/", include("continuum.intake.urls")),
-    path("reports/", include("continuum.reporting.urls")),
+    # Each installed stage's pages, as it registered them (see continuum.core.routes).
+    *routes.page_patterns(),
     path("", include("continuum.core.urls")),
 ]

@@ -91,6 +91,21 @@ SEES_TEAM_CASE = frozenset({COORDINATOR, *TEAM, MENTOR})
 SEES_TEAM_PERSON = frozenset({*SEES_TEAM_CASE, BUREAU_ANALYST})
 # The person's record is kept by the agency that registered them (PI Alpha) and coordination.
 KEEPS_TEAM_PERSON = frozenset({CONTACT_POINT, COORDINATOR})
+# Whose role has a work list: every role some task source applies to. The agencies that a
+# triage "notify" decision can reach receive stakeholder notices; the bureau and coordination
+# sign off, authorise and review; the data-protection officer reviews emergency access.
+HAS_WORK = frozenset(
+    {
+        CONTACT_POINT,
+        BUREAU_ANALYST,
+        COORDINATOR,
+        CASE_MANAGER,
+        PROBATION_OFFICER,
+        POLICE_LIAISON,
+        PROSECUTOR,
+        DPO,
+    }
+)
 # Anyone who reads case content, except a mentor, may register a person.
 REGISTERS = frozenset({*ROLES} - {MENTOR, DPO, EVALUATOR, ADMINISTRATOR})
 
@@ -109,6 +124,7 @@ TEAM_CASE: dict[str, frozenset[str]] = {
     "page admin:index": frozenset({ADMINISTRATOR}),
     "page api-docs": EVERYONE,
     "page api-schema": EVERYONE,
+    "page core:my-work": HAS_WORK,
     # API
     "GET /api/v1/persons": SEES_TEAM_PERSON,
     "POST /api/v1/persons": REGISTERS,
@@ -122,6 +138,7 @@ TEAM_CASE: dict[str, frozenset[str]] = {
     "POST /api/v1/cases/<ref>/phase": ONLY_COORDINATOR,
     "GET /api/v1/agencies": EVERYONE,
     "GET /api/v1/me/memberships": EVERYONE,
+    "GET /api/v1/tasks": HAS_WORK,
 }
 
 STRANGER: dict[str, frozenset[str]] = {
@@ -437,6 +454,7 @@ PROBES: dict[str, Probe] = {
     "page admin:index": admin_index,
     "page api-docs": visit,
     "page api-schema": visit,
+    "page core:my-work": visit,
     "GET /api/v1/persons": api_persons_listed,
     "POST /api/v1/persons": api_register_person,
     "GET /api/v1/persons/<ref>": api_read,
@@ -449,6 +467,7 @@ PROBES: dict[str, Probe] = {
     "POST /api/v1/cases/<ref>/phase": api_change_phase,
     "GET /api/v1/agencies": api_agencies,
     "GET /api/v1/me/memberships": api_my_memberships,
+    "GET /api/v1/tasks": api_read,
 }
 
 
@@ -550,6 +569,7 @@ def test_a_guessed_reference_is_answered_as_not_found(
 PAGES_WITHOUT_SESSION = [
     ("get", "page core:home"),
     ("get", "page core:choose-membership"),
+    ("get", "page core:my-work"),
     ("get", "page core:person-search"),
     ("get", "page core:person-register"),
     ("get", "page core:person-detail"),
@@ -612,7 +632,8 @@ def test_home_and_membership_choice_show_no_case_content(scene: Scene, caller_fo
             response = caller.get(reverse(name))
             assert response.status_code in (200, 302), (role, name)
             if response.status_code == 302:
-                assert response["Location"] == reverse("core:person-search"), (role, name)
+                landing = "core:my-work" if role in HAS_WORK else "core:person-search"
+                assert response["Location"] == reverse(landing), (role, name)
             for target in (scene.team_case, scene.stranger):
                 assert target.person.reference not in response.text, (role, name)
                 assert target.case.reference not in response.text, (role, name)

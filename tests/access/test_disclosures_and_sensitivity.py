@@ -107,12 +107,18 @@ def test_others_do_not_read_aggregate_figures(world, role):
 
 
 def test_intelligence_cannot_be_added_to_a_timeline_without_its_holder(world):
+    """The kind's registered sensitivity decides; a kind registered as intelligence needs the
+    agency that holds it."""
     person = PersonFactory(registered_by=world.institution)
     with pytest.raises(ValueError, match="which agency holds it"):
         core_services.timeline_add(
-            person=person,
-            kind="signal_recorded",
-            actor=world["bureau_analyst"],
-            sensitivity=Sensitivity.INTELLIGENCE,
+            person=person, kind="signal_recorded", actor=world["bureau_analyst"]
         )
     assert not TimelineEvent.objects.filter(person=person, sensitivity="intelligence").exists()
+
+
+def test_a_kind_nobody_registered_is_refused(world):
+    person = PersonFactory(registered_by=world.institution)
+    with pytest.raises(LookupError, match="not registered"):
+        core_services.timeline_add(person=person, kind="no_such_kind", actor=world["coordinator"])
+    assert not TimelineEvent.objects.filter(person=person, kind="no_such_kind").exists()

@@ -1,4 +1,6 @@
-"""The demo world: synthetic, complete enough for a tour, and one login per role."""
+"""The demo world: synthetic, complete enough for a tour, and one login per role. The shared
+world is seeded by the core (``continuum.core.demo``); each stage seeds its part, tested with
+the stage (``tests/intake/test_demo.py``)."""
 
 from __future__ import annotations
 
@@ -9,24 +11,8 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
-from continuum.audit.verify import verify
 from continuum.core import demo
-from continuum.core.models import Agency, AgencyType, Case, Membership, Person, Phase, Role, User
-from continuum.intake.models import (
-    ContactPointTraining,
-    Finding,
-    InclusionCriterion,
-    Investigation,
-    Measure,
-    MonitoringReview,
-    Notification,
-    Origin,
-    Routing,
-    Signal,
-    SignalStatus,
-    TriageDecision,
-)
-from continuum.reporting import selectors as reporting
+from continuum.core.models import Agency, AgencyType, Case, Person, Phase, Role, User
 
 ROLE_USERNAMES = {
     Role.CONTACT_POINT: "contact-point",
@@ -41,13 +27,6 @@ ROLE_USERNAMES = {
     Role.EVALUATOR: "evaluator",
     Role.ADMINISTRATOR: "admin",
 }
-
-
-@pytest.fixture
-def seeded(db):
-    out = StringIO()
-    call_command("demo", "--seed-only", stdout=out)
-    return out.getvalue()
 
 
 def test_the_demo_has_the_agencies_of_the_brief(seeded):
@@ -110,67 +89,23 @@ def test_the_demo_never_runs_in_production(db, settings):
     assert not Agency.objects.exists()
 
 
-# --- intake: every intake page and the bias report have something to show --------------------
-# Few tests, many assertions: each test seeds the whole world again.
+def test_each_stage_seeds_its_part_after_the_shared_world_in_one_transaction(db):
+    """The seeders run in registration order with the shared world; one that fails undoes the
+    whole demo."""
+    seen: list[str] = []
 
+    def first(world: demo.DemoWorld) -> None:
+        seen.append(f"first saw {len(world.members)} members")
 
-def test_the_demo_configures_intake_and_its_second_analyst(seeded):
-    labels = InclusionCriterion.objects.filter(jurisdiction="NL").values_list("label", flat=True)
-    assert list(labels) == [
-        "Ideological motive expressed",
-        "Readiness to use violence",
-        "Links to an extremist network",
-        "Recruitment of others",
-    ]
-    # The register flags one expired training.
-    trainings = ContactPointTraining.objects.select_related("membership__user")
-    current = {t.membership.user.username: t.is_current for t in trainings}
-    assert current == {"contact-point": True, "contact-point-2": False, "contact-point-3": True}
-    assert "bureau-analyst-3" in seeded
-    analyst = User.objects.get(username="bureau-analyst-3").memberships.get()
-    assert (analyst.role, analyst.agency.code) == (Role.BUREAU_ANALYST, "bureau-noordhaven")
+    def failing(world: demo.DemoWorld) -> None:
+        seen.append("failing")
+        raise RuntimeError("a stage's seeding failed")
 
-
-def test_the_demo_has_signals_investigations_measures_and_decisions(seeded):
-    signals = Signal.objects.all()
-    assert signals.count() >= 20
-    assert set(signals.values_list("origin", flat=True)) == set(Origin.values)
-    assert {Routing.BUREAU, Routing.PASSED_ON, Routing.COORDINATION} <= set(
-        signals.values_list("routing", flat=True)
-    )
-    assert len(set(signals.values_list("category", flat=True))) >= 5
-    assert len(set(signals.values_list("information_credibility", flat=True))) >= 5
-    assert set(signals.values_list("status", flat=True)) == set(SignalStatus.values)
-    assert all(s.observed_behaviour.startswith("(synthetic)") for s in signals)
-    # Recorded through the service: the timeline has it.
-    person = signals.filter(routing=Routing.BUREAU).first().person
-    assert "signal_recorded" in set(person.timeline.values_list("kind", flat=True))
-
-    assert Investigation.objects.filter(status="open").exists()
-    assert Finding.objects.count() >= 2
-    measures = Measure.objects.all()
-    assert set(measures.values_list("status", flat=True)) >= {"requested", "active"}
-    assert sum(measure.is_overdue for measure in measures) == 1
-    running = measures.filter(status="active").select_related("authorised_by__user")
-    assert {m.authorised_by.user.username for m in running} == {"bureau-analyst-3"}
-    assert all(m.authorised_by_id != m.requested_by_id for m in running)
-
-    pending = TriageDecision.objects.get(status="awaiting_sign_off")
-    assert list(pending.sign_offs.values_list("side", flat=True)) == ["custodial"]
-    in_effect = TriageDecision.objects.filter(status="in_effect")
-    outcomes = set(in_effect.values_list("outcome", flat=True))
-    assert outcomes == {"refer", "monitor", "notify", "downscale"}
-    assert in_effect.get(outcome="refer").case is not None
-    assert MonitoringReview.objects.filter(status="due").count() == 1
-    notification = Notification.objects.get()
-    assert notification.recipient.type == AgencyType.MUNICIPALITY
-    assert "(synthetic)" in notification.text
-
-
-def test_the_bias_report_shows_two_units_and_the_audit_chain_verifies(seeded):
-    evaluator = Membership.objects.get(user__username="evaluator")
-    report = reporting.bias_report(actor=evaluator)
-    shown = [cell for cell in report.cells if cell.downscaled_percent is not None]
-    assert len({cell.agency for cell in shown}) >= 2
-    assert any(cell.suppressed for cell in report.cells)
-    assert verify().ok
+    with demo.seeders.registered(demo.Seeder("t-first", first), demo.Seeder("t-fail", failing)):
+        keys = [seeder.key for seeder in demo.seeders]
+        assert keys.index("t-first") < keys.index("t-fail")
+        with pytest.raises(RuntimeError):
+            demo.seed()
+    assert seen[0] == f"first saw {len(demo.USERS)} members"
+    assert seen[-1] == "failing"
+    assert not Agency.objects.exists()

@@ -17,8 +17,16 @@ def test_sign_in_with_one_membership_acts_in_it(client, world):
     response = client.post(
         reverse("login"), {"username": "coordinator", "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("core:person-search")
+    # A coordinator has tasks (sign-offs, reviews): My work is the landing page.
+    assert response.redirect_chain[-1][0] == reverse("core:my-work")
     assert client.session[SESSION_KEY] == world["coordinator"].pk
+
+
+def test_a_role_without_tasks_lands_on_the_person_search(client, world):
+    response = client.post(
+        reverse("login"), {"username": "mentor", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("core:person-search")
 
 
 def test_sign_in_errors_do_not_reveal_whether_the_account_exists(client, world):
@@ -37,7 +45,7 @@ def test_a_user_with_several_memberships_chooses_one(client, world):
     assert response.templates[0].name == "core/choose_membership.html"
     response = client.post(reverse("core:choose-membership"), {"membership": second.pk})
     assert client.session[SESSION_KEY] == second.pk
-    assert response["Location"] == reverse("core:person-search")
+    assert response["Location"] == reverse("core:my-work")
 
 
 def test_a_membership_of_someone_else_cannot_be_chosen(act_as, world):

@@ -13,12 +13,8 @@ from django.utils import timezone
 from continuum.core.models import CustodyStatus, Membership, Person, Role
 from continuum.intake import services
 from continuum.intake.models import InclusionCriterion, Investigation, Signal
-from tests.factories import (
-    ContactPointTrainingFactory,
-    MembershipFactory,
-    PersonFactory,
-    PlacementFactory,
-)
+from tests.factories import MembershipFactory, PersonFactory, PlacementFactory
+from tests.intake.factories import ContactPointTrainingFactory
 
 BIAS = (
     "A signal must rest on observed behaviour: religious practice or identity alone is not a sign."

@@ -16,8 +16,9 @@ from continuum.core.models import Person
 from continuum.intake import services
 from continuum.intake.models import Routing, Signal
 from tests.conftest import bearer
-from tests.factories import ContactPointTrainingFactory, PersonFactory, PlacementFactory
+from tests.factories import PersonFactory, PlacementFactory
 from tests.intake.conftest import signal_data
+from tests.intake.factories import ContactPointTrainingFactory
 from tests.intake.test_validation import REFUSALS
 
 

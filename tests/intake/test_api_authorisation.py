@@ -17,9 +17,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from continuum.core import api_urls
 from continuum.core.models import Membership, Role
-from continuum.intake import services
+from continuum.intake import api_urls, services
 from continuum.intake.models import (
     Finding,
     Investigation,

@@ -25,8 +25,9 @@ from continuum.intake.models import (
     SignalStatus,
     TriageDecision,
 )
-from tests.factories import ContactPointTrainingFactory, PersonFactory, PlacementFactory
+from tests.factories import PersonFactory, PlacementFactory
 from tests.intake.conftest import decision_data, measure_data, signal_data
+from tests.intake.factories import ContactPointTrainingFactory
 from tests.intake.test_api import api_data, post
 from tests.intake.test_api_investigation import call, decision_body, measure_body
 

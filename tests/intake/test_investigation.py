@@ -27,6 +27,7 @@ from continuum.intake.models import (
     TriageDecision,
     TriageSignOff,
 )
+from continuum.intake.timeline import IntakeKind
 from tests.conftest import ROLE_HOMES
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.intake.conftest import decision_data, signal_data
@@ -130,7 +131,7 @@ def test_a_second_signal_joins_the_open_investigation(world, held_person, signal
     assert first == second
     assert Investigation.objects.count() == 1
     assert set(first.signals.values_list("status", flat=True)) == {SignalStatus.UNDER_INVESTIGATION}
-    opened = TimelineEvent.objects.filter(kind=TimelineEvent.Kind.INVESTIGATION_OPENED)
+    opened = TimelineEvent.objects.filter(kind=IntakeKind.INVESTIGATION_OPENED)
     assert opened.get().sensitivity == "intelligence"
 
 

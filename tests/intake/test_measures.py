@@ -18,6 +18,7 @@ from continuum.core.exceptions import Conflict, InvalidInput, NotFound
 from continuum.core.models import Role, TimelineEvent
 from continuum.intake import selectors, services
 from continuum.intake.models import Measure, MeasureStatus, MeasureType
+from continuum.intake.timeline import IntakeKind
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.intake.conftest import decision_data, measure_data
 from tests.intake.test_investigation import EVERY_ROLE, nothing_changes, refused_with
@@ -210,7 +211,7 @@ def test_a_request_whose_end_date_passed_cannot_be_authorised(world, requested, 
 
 
 def test_authorisation_puts_the_measure_on_the_intelligence_timeline(running):
-    event = TimelineEvent.objects.get(kind=TimelineEvent.Kind.MEASURE_AUTHORISED)
+    event = TimelineEvent.objects.get(kind=IntakeKind.MEASURE_AUTHORISED)
     assert event.sensitivity == "intelligence"
     assert event.case is None
 
@@ -318,12 +319,12 @@ def test_withdrawing_a_request_leaves_no_timeline_event(world, requested):
     ended = services.measure_end(actor=world["bureau_analyst"], measure=requested)
     assert ended.status == MeasureStatus.ENDED
     assert ended.authorised_by is None
-    assert not TimelineEvent.objects.filter(kind=TimelineEvent.Kind.MEASURE_ENDED).exists()
+    assert not TimelineEvent.objects.filter(kind=IntakeKind.MEASURE_ENDED).exists()
 
 
 def test_ending_a_running_measure_is_on_the_intelligence_timeline(world, running):
     services.measure_end(actor=world["bureau_analyst"], measure=running)
-    event = TimelineEvent.objects.get(kind=TimelineEvent.Kind.MEASURE_ENDED)
+    event = TimelineEvent.objects.get(kind=IntakeKind.MEASURE_ENDED)
     assert event.sensitivity == "intelligence"
 
 

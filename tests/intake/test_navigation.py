@@ -1,6 +1,7 @@
-"""What waits for whom in intake comes back in the navigation: decisions to sign off, overdue
-measures and due monitoring reviews for the bureau and coordination, new notifications for
-the agencies notified."""
+"""What waits for whom in intake comes back on My work: triage decisions to sign off, measures
+to authorise, measures past their end date, due monitoring reviews, and new stakeholder
+notices for the agencies notified. The navigation shows one count, and the intake's links only
+to those the policy allows."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from continuum.intake import selectors, services
+from continuum.core import navigation
+from continuum.intake import services
 from continuum.intake.models import Measure, MonitoringReview
 from tests.intake.conftest import decision_data, measure_data
 
@@ -18,8 +20,12 @@ pytestmark = pytest.mark.usefixtures("criteria")
 
 
 def nav(client) -> str:
-    page = client.get(reverse("core:home"), follow=True)
+    page = client.get(reverse("core:person-search"), follow=True)
     return page.text.split("<nav", 1)[1].split("</nav>", 1)[0]
+
+
+def sources(membership) -> list[str]:
+    return [task.source for task in navigation.tasks_for(membership)]
 
 
 def test_the_bureau_and_coordination_see_what_waits_for_them(
@@ -36,11 +42,21 @@ def test_the_bureau_and_coordination_see_what_waits_for_them(
         starts_on=timezone.localdate() - timedelta(days=10),
         ends_on=timezone.localdate() - timedelta(days=1),
     )
-    tasks = selectors.intake_tasks(actor=world["bureau_analyst"])
-    assert tasks is not None
-    assert (tasks.sign_offs, tasks.overdue_measures, tasks.reviews_due) == (1, 1, 0)
-    assert "Investigations (2 to do)" in nav(act_as(world["bureau_analyst"]))
-    assert "Investigations (2 to do)" in nav(act_as(world["coordinator"]))
+    assert sources(world["bureau_analyst"]) == ["intake-overdue-measure", "intake-sign-off"]
+    assert sources(world["coordinator"]) == ["intake-sign-off"]
+    assert "My work (2)" in nav(act_as(world["bureau_analyst"]))
+    assert "My work (1)" in nav(act_as(world["coordinator"]))
+
+
+def test_a_measure_waits_for_another_analyst_to_authorise_it(world, investigation, second_analyst):
+    """Missing from the navigation's count before My work: measures to authorise."""
+    services.measure_request(
+        actor=world["bureau_analyst"], investigation=investigation, data=measure_data()
+    )
+    assert sources(second_analyst) == ["intake-authorise"]
+    assert sources(world["bureau_analyst"]) == []
+    assert navigation.task_count(second_analyst) == 1
+    assert navigation.task_count(world["bureau_analyst"]) == 0
 
 
 def test_a_due_monitoring_review_comes_back_as_a_task(act_as, world, investigation):
@@ -51,14 +67,18 @@ def test_a_due_monitoring_review_comes_back_as_a_task(act_as, world, investigati
     )
     services.triage_sign_off(actor=world["bureau_analyst"], decision=decision)
     services.triage_sign_off(actor=world["coordinator"], decision=decision)
-    assert "Investigations (0 to do)" in nav(act_as(world["bureau_analyst"]))
-    MonitoringReview.objects.update(due_on=timezone.localdate())
-    assert "Investigations (1 to do)" in nav(act_as(world["bureau_analyst"]))
-    listed = act_as(world["bureau_analyst"]).get(reverse("intake:investigation-list")).text
-    assert "1 monitoring review due" in listed
+    assert "My work (0)" in nav(act_as(world["bureau_analyst"]))
+    MonitoringReview.objects.update(due_on=timezone.localdate() - timedelta(days=1))
+    assert "My work (1)" in nav(act_as(world["bureau_analyst"]))
+    (task,) = navigation.tasks_for(world["bureau_analyst"])
+    assert task.source == "intake-monitoring-review"
+    assert task.overdue
+    page = act_as(world["bureau_analyst"]).get(reverse("core:my-work")).text
+    assert decision.reference in page
+    assert investigation.person.reference in page
 
 
-def test_a_notified_agency_sees_its_new_notifications(act_as, world, investigation):
+def test_a_notified_agency_sees_its_new_stakeholder_notices(act_as, world, investigation):
     decision = services.triage_propose(
         actor=world["coordinator"],
         investigation=investigation,
@@ -70,14 +90,19 @@ def test_a_notified_agency_sees_its_new_notifications(act_as, world, investigati
     )
     services.triage_sign_off(actor=world["bureau_analyst"], decision=decision)
     services.triage_sign_off(actor=world["coordinator"], decision=decision)
-    assert "Notifications (1 new)" in nav(act_as(world["case_manager"]))
-    assert "Notifications (0 new)" in nav(act_as(world["probation_officer"]))
+    assert sources(world["case_manager"]) == ["intake-stakeholder-notice"]
+    assert sources(world["probation_officer"]) == []
+    assert "My work (1)" in nav(act_as(world["case_manager"]))
+    links = nav(act_as(world["probation_officer"]))
+    assert "My work (0)" in links
+    assert "Stakeholder notices" in links
 
 
 @pytest.mark.parametrize(
     "role", ["mentor", "evaluator", "administrator", "data_protection_officer"]
 )
-def test_roles_without_intake_work_see_neither_link(act_as, world, role):
+def test_roles_without_intake_work_see_no_intake_link(act_as, world, role):
     links = nav(act_as(world[role]))
-    assert "Investigations (" not in links
-    assert "Notifications (" not in links
+    assert "Investigations" not in links
+    assert "Stakeholder notices" not in links
+    assert "Signals" not in links

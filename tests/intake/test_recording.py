@@ -24,14 +24,10 @@ from continuum.intake.models import (
     Signal,
     SignalStatus,
 )
-from tests.factories import (
-    AgencyFactory,
-    CaseFactory,
-    ContactPointTrainingFactory,
-    MembershipFactory,
-    PlacementFactory,
-)
+from continuum.intake.timeline import IntakeKind
+from tests.factories import AgencyFactory, CaseFactory, MembershipFactory, PlacementFactory
 from tests.intake.conftest import BIAS, signal_data
+from tests.intake.factories import ContactPointTrainingFactory
 
 
 def test_it_routes_an_internal_signal_to_the_institutions_bureau(world, held_person):
@@ -52,7 +48,7 @@ def test_it_passes_an_external_signal_on_to_the_institution_holding_the_person(w
     # The institution's trained contact points, its bureau and coordination see it.
     for role in ("contact_point", "bureau_analyst", "coordinator", "police_liaison"):
         assert policy.scope_signals(world[role]).filter(pk=signal.pk).exists(), role
-    event = TimelineEvent.objects.get(person=person, kind=TimelineEvent.Kind.SIGNAL_PASSED_ON)
+    event = TimelineEvent.objects.get(person=person, kind=IntakeKind.SIGNAL_PASSED_ON)
     assert event.details["routed_to"] == world.institution.name
 
 
@@ -127,7 +123,7 @@ def test_it_registers_a_new_person_in_the_same_step(world):
     assert signal.person.family_name == "Synthnew"
     assert signal.person.registered_by == world.police
     kinds = set(signal.person.timeline.values_list("kind", flat=True))
-    assert kinds == {TimelineEvent.Kind.PERSON_REGISTERED, TimelineEvent.Kind.SIGNAL_RECORDED}
+    assert kinds == {TimelineEvent.Kind.PERSON_REGISTERED, IntakeKind.SIGNAL_RECORDED}
 
 
 def test_a_refused_new_person_names_its_fields_and_stores_nothing(world):
@@ -167,7 +163,7 @@ def test_it_writes_an_audit_entry_without_the_reporters_words(world, held_person
 
 def test_the_timeline_event_is_intelligence(world, held_person):
     services.signal_record(actor=world["contact_point"], data=signal_data(held_person))
-    event = TimelineEvent.objects.get(kind=TimelineEvent.Kind.SIGNAL_RECORDED)
+    event = TimelineEvent.objects.get(kind=IntakeKind.SIGNAL_RECORDED)
     assert event.sensitivity == Sensitivity.INTELLIGENCE
 
 
@@ -184,10 +180,10 @@ def test_a_mentor_and_a_case_manager_do_not_see_signal_events_the_bureau_does(wo
         events = core_selectors.person_timeline(actor=world[role], person=held_person)
         return set(events.values_list("kind", flat=True))
 
-    assert TimelineEvent.Kind.SIGNAL_RECORDED in kinds("bureau_analyst")
-    assert TimelineEvent.Kind.SIGNAL_RECORDED in kinds("coordinator")
-    assert TimelineEvent.Kind.SIGNAL_RECORDED not in kinds("mentor")
-    assert TimelineEvent.Kind.SIGNAL_RECORDED not in kinds("case_manager")
+    assert IntakeKind.SIGNAL_RECORDED in kinds("bureau_analyst")
+    assert IntakeKind.SIGNAL_RECORDED in kinds("coordinator")
+    assert IntakeKind.SIGNAL_RECORDED not in kinds("mentor")
+    assert IntakeKind.SIGNAL_RECORDED not in kinds("case_manager")
 
 
 def test_a_case_manager_sees_only_the_signals_their_municipality_reported(world, free_person):

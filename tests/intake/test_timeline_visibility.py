@@ -15,12 +15,13 @@ from continuum.core import selectors as core_selectors
 from continuum.core import services as core_services
 from continuum.core.models import AgencyType, Case, Role, TimelineEvent
 from continuum.intake import services
+from continuum.intake.timeline import IntakeKind
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.intake.conftest import decision_data, measure_data
 
 pytestmark = pytest.mark.usefixtures("criteria")
 
-Kind = TimelineEvent.Kind
+Kind = IntakeKind
 INTELLIGENCE_KINDS = {
     Kind.SIGNAL_RECORDED,
     Kind.INVESTIGATION_OPENED,

@@ -21,6 +21,7 @@ from continuum.intake.models import (
     SignalStatus,
     TriageStatus,
 )
+from continuum.intake.timeline import IntakeKind
 from tests.factories import MembershipFactory
 from tests.intake.conftest import decision_data, measure_data
 
@@ -52,9 +53,9 @@ def test_a_referral_takes_effect_with_the_second_sign_off_and_opens_the_mar_case
     assert world.institution in case.team_agencies.all()
     assert investigation.status == InvestigationStatus.CLOSED
     assert set(investigation.signals.values_list("status", flat=True)) == {SignalStatus.ASSESSED}
-    referral = TimelineEvent.objects.get(kind=TimelineEvent.Kind.REFERRED_TO_MAR)
+    referral = TimelineEvent.objects.get(kind=IntakeKind.REFERRED_TO_MAR)
     assert (referral.case, referral.sensitivity) == (case, Sensitivity.CASE)
-    decided = TimelineEvent.objects.get(kind=TimelineEvent.Kind.TRIAGE_DECIDED)
+    decided = TimelineEvent.objects.get(kind=IntakeKind.TRIAGE_DECIDED)
     assert decided.sensitivity == Sensitivity.INTELLIGENCE
 
 

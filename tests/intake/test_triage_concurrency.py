@@ -26,6 +26,7 @@ from continuum.intake.models import (
     TriageSignOff,
     TriageStatus,
 )
+from continuum.intake.timeline import IntakeKind
 from tests.factories import AgencyFactory, MembershipFactory, PersonFactory, PlacementFactory
 from tests.intake.conftest import decision_data, signal_data
 
@@ -107,9 +108,9 @@ def test_both_sides_signing_at_once_open_one_case(world, decision, attempt):
     case = assert_took_effect_once(decision)
     person = decision.investigation.person
     assert list(Case.objects.filter(person=person)) == [case]
-    referrals = TimelineEvent.objects.filter(kind=TimelineEvent.Kind.REFERRED_TO_MAR)
+    referrals = TimelineEvent.objects.filter(kind=IntakeKind.REFERRED_TO_MAR)
     assert referrals.count() == 1
-    decided = TimelineEvent.objects.filter(kind=TimelineEvent.Kind.TRIAGE_DECIDED)
+    decided = TimelineEvent.objects.filter(kind=IntakeKind.TRIAGE_DECIDED)
     assert decided.count() == 1
     investigation = Investigation.objects.get(pk=decision.investigation_id)
     assert investigation.status == InvestigationStatus.CLOSED
@@ -198,6 +199,6 @@ def test_two_bureaux_referring_one_person_at_once_open_one_case(world, attempt):
     assert {world.institution, world.bureau, world.other_institution, bureau_b} <= set(
         case.team_agencies.all()
     )
-    referrals = TimelineEvent.objects.filter(kind=TimelineEvent.Kind.REFERRED_TO_MAR, case=case)
+    referrals = TimelineEvent.objects.filter(kind=IntakeKind.REFERRED_TO_MAR, case=case)
     assert sorted(e.details["joined"] for e in referrals) == [False, True]
     assert verify().ok

@@ -61,6 +61,7 @@ from continuum.intake.models import (
     TriageSignOff,
     TriageStatus,
 )
+from continuum.intake.timeline import IntakeKind
 from tests.conftest import World
 from tests.factories import AgencyFactory, MembershipFactory, PersonFactory, PlacementFactory
 from tests.intake.conftest import measure_data, signal_data
@@ -635,7 +636,7 @@ class IntakeWorkflow(RuleBasedStateMachine):
                 assert decision.case is not None
                 assert decision.case.person_id == investigation.person_id
                 assert TimelineEvent.objects.filter(
-                    kind=TimelineEvent.Kind.REFERRED_TO_MAR,
+                    kind=IntakeKind.REFERRED_TO_MAR,
                     case=decision.case,
                     sensitivity="case",
                 ).exists()
@@ -671,7 +672,7 @@ class IntakeWorkflow(RuleBasedStateMachine):
         open_cases = Case.objects.exclude(phase=Phase.CLOSED).values("person")
         assert not open_cases.annotate(n=Count("pk")).filter(n__gt=1).exists()
         referrals = Counter(
-            TimelineEvent.objects.filter(kind=TimelineEvent.Kind.REFERRED_TO_MAR).values_list(
+            TimelineEvent.objects.filter(kind=IntakeKind.REFERRED_TO_MAR).values_list(
                 "case", flat=True
             )
         )

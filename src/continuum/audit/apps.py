@@ -15,3 +15,14 @@ class AuditConfig(AppConfig):
         from continuum.audit.keys import keyring
 
         keyring()
+
+        from continuum.access import policy
+        from continuum.core import navigation
+
+        navigation.register_entries(
+            [
+                navigation.NavEntry(
+                    "audit-log", _("Audit log"), "audit:entry-list", policy.can_view_audit, order=90
+                )
+            ]
+        )

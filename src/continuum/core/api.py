@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from continuum.access import policy
 from continuum.audit import services as audit
-from continuum.core import selectors, services
+from continuum.core import navigation, selectors, services
 from continuum.core.exceptions import NotFound
 from continuum.core.forms import CaseFilter
 from continuum.core.middleware import acting_membership
@@ -307,3 +307,29 @@ class MyMemberships(APIView):
                 memberships, many=True, context={"actor": acting_membership(request)}
             ).data
         )
+
+
+class TaskSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(source="source", help_text="The task source that made it.")
+    category = serializers.CharField(help_text="The kind of task, in the caller's language.")
+    reference = serializers.CharField(help_text="The record the task is about.")
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The page where the task is done.")
+    due_on = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+
+
+class TaskList(APIView):
+    """What waits for the acting membership, from every installed stage: overdue first, then
+    by due date. A role that never has tasks is answered "not found", as on the page."""
+
+    @extend_schema(responses=TaskSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        actor = acting_membership(request)
+        if not navigation.has_tasks(actor):
+            raise NotFound
+        tasks = navigation.tasks_for(actor)
+        audit.record_list(
+            actor=actor, object_type="core.task", shown=[t.reference for t in tasks], query={}
+        )
+        return Response(TaskSerializer(tasks, many=True).data)

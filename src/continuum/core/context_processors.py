@@ -6,10 +6,12 @@ from django.http import HttpRequest
 
 from continuum.access import policy
 from continuum.access import selectors as access_selectors
-from continuum.intake import selectors as intake_selectors
+from continuum.core import navigation
 
 
 def membership(request: HttpRequest) -> dict[str, Any]:
+    """What every page's header needs: the acting membership, the navigation entries it sees
+    (contributed by each app) and the one count of its work."""
     current = getattr(request, "membership", None)
     if current is None:
         return {"membership": None}
@@ -17,13 +19,8 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "membership": current,
         "may_read_case_content": policy.may_read_case_content(current),
         "may_read_identity": policy.may_read_identity(current),
-        "may_break_glass": policy.can_break_glass(current),
         "may_view_audit": policy.can_view_audit(current),
-        "may_record_signal": policy.can_record_signal(current),
-        "may_receive_signals": policy.can_receive_signals(current),
-        "intake_tasks": intake_selectors.intake_tasks(actor=current),
-        "notifications_new": intake_selectors.notifications_unacknowledged(actor=current),
-        "may_read_aggregates": policy.may_read_aggregates(current),
+        "navigation": navigation.nav_links(current, request.path),
+        "work_count": navigation.task_count(current),
         "emergency_accesses": list(access_selectors.active_emergency_accesses(current)),
-        "reviews_waiting": access_selectors.reviews_waiting(current),
     }

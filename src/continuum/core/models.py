@@ -427,13 +427,17 @@ class Sensitivity(models.TextChoices):
 
 
 class TimelineEvent(models.Model):
-    """One dated event in a person's continuum. Every capability adds its events here.
+    """One dated event in a person's continuum. Every stage adds its events here.
 
     The text is rendered from ``kind`` and ``details`` at display time so that it appears in
-    the reader's language.
+    the reader's language. ``kind`` has no ``choices``: the kinds are registered by the apps
+    that record them (:mod:`continuum.core.timeline`), so a stage adds kinds without a core
+    migration, and ``timeline_add`` refuses a kind nobody registered.
     """
 
     class Kind(models.TextChoices):
+        """The core's own kinds; a stage names its kinds in its ``timeline.py``."""
+
         PERSON_REGISTERED = "person_registered", _("Person registered")
         SENTENCE_RECORDED = "sentence_recorded", _("Sentence recorded")
         PLACEMENT_STARTED = "placement_started", _("Placement started")
@@ -441,13 +445,6 @@ class TimelineEvent(models.Model):
         CASE_OPENED = "case_opened", _("Case opened")
         PHASE_CHANGED = "phase_changed", _("Phase changed")
         TEAM_CHANGED = "team_changed", _("Team changed")
-        SIGNAL_RECORDED = "signal_recorded", _("Signal recorded")
-        SIGNAL_PASSED_ON = "signal_passed_on", _("Signal passed on")
-        INVESTIGATION_OPENED = "investigation_opened", _("Investigation opened")
-        MEASURE_AUTHORISED = "measure_authorised", _("Measure authorised")
-        MEASURE_ENDED = "measure_ended", _("Measure ended")
-        TRIAGE_DECIDED = "triage_decided", _("Triage decision in effect")
-        REFERRED_TO_MAR = "referred_to_mar", _("Referred to MAR")
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="timeline"
@@ -460,7 +457,7 @@ class TimelineEvent(models.Model):
         blank=True,
         related_name="timeline",
     )
-    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=40)
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     details = models.JSONField(_("details"), default=dict, blank=True)
     sensitivity = models.CharField(
@@ -495,7 +492,7 @@ class TimelineEvent(models.Model):
         indexes = [models.Index(fields=["person", "-occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d})"
+        return f"{self.kind} ({self.occurred_at:%Y-%m-%d})"
 
 
 class ApiToken(models.Model):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from continuum.access import policy
 from continuum.audit import services as audit
 from continuum.audit.models import Action
-from continuum.core import encryption
+from continuum.core import encryption, timeline
 from continuum.core.exceptions import Conflict, InvalidInput, NotFound
 from continuum.core.fields import encrypted_fields, models_with_encrypted_fields
 from continuum.core.models import (
@@ -68,12 +68,13 @@ def timeline_add(
     case: Case | None = None,
     occurred_at: datetime | None = None,
     details: dict[str, Any] | None = None,
-    sensitivity: str = Sensitivity.CASE,
     held_by: Agency | None = None,
 ) -> TimelineEvent:
-    """Add an event to the person's timeline; the caller's transaction covers it. Its
-    sensitivity (and, for intelligence, the agency that holds it) decides who reads it (see
-    the access policy)."""
+    """Add an event to the person's timeline; the caller's transaction covers it. The kind
+    must be registered (:mod:`continuum.core.timeline`); its sensitivity (and, for
+    intelligence, the agency that holds it) decides who reads the event (see the access
+    policy)."""
+    sensitivity = timeline.kind_of(kind).sensitivity
     if sensitivity == Sensitivity.INTELLIGENCE and held_by is None:
         raise ValueError("Intelligence on the timeline must say which agency holds it.")
     return TimelineEvent.objects.create(
@@ -304,7 +305,7 @@ def _opening_phase(person: Person) -> str:
 
 
 def _open_case_for_veto(person: Person, actor: Membership) -> Case | None:
-    """A convicted VETO is a MAR case from intake of the sentence, without triage."""
+    """A convicted VETO is a MAR case as soon as the sentence is recorded, without triage."""
     if person.cases.exclude(phase=Phase.CLOSED).exists():
         return None
     coordination = Agency.objects.filter(
@@ -324,7 +325,7 @@ def _open_case_for_veto(person: Person, actor: Membership) -> Case | None:
 def case_create_on_referral(
     *, person: Person, lead_agency: Agency, actor: Membership, team: list[Agency]
 ) -> Case:
-    """The MAR case a triage referral opens (see ``intake.services.triage``), inside the
+    """The MAR case a triage referral opens (the triage stage calls it), inside the
     caller's transaction; the caller has checked that the person has no open case."""
     return _case_create(
         person=person,
@@ -471,7 +472,7 @@ def case_set_team(
 
 
 def case_join_team_on_referral(*, actor: Membership, case: Case, agencies: list[Agency]) -> Case:
-    """The referring agencies join an open case's team (see ``intake.services.triage``),
+    """The referring agencies join an open case's team (the triage stage calls it),
     inside the caller's transaction, which has checked the referral may take effect."""
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     before = _team(case)

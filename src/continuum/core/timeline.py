@@ -1,100 +1,127 @@
-"""Timeline events in words, in the reader's language."""
+"""Timeline event kinds and their texts, in the reader's language.
+
+Each kind is registered by the app that records it (the core's own below, a stage's in its
+``timeline.py``, from ``AppConfig.ready()``): its label, how to describe one event from its
+``details``, and its sensitivity class, which decides who reads it (see the access policy).
+:func:`continuum.core.services.timeline_add` refuses a kind nobody registered. An event whose
+kind is no longer registered (its stage was removed) stays readable: it shows its stored kind.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from continuum.core.models import Phase, TimelineEvent, UnitType
-from continuum.intake.models import MeasureType, TriageOutcome
+from continuum.core.models import Phase, Sensitivity, TimelineEvent, UnitType
+from continuum.core.registry import Registry
+
+Details = Mapping[str, Any]
 
 
-def _phase(value: str | None) -> str:
-    return str(Phase(value).label) if value in Phase.values else (value or "")
+@dataclass(frozen=True)
+class EventKind:
+    """One kind of timeline event."""
+
+    key: str
+    label: str | Promise
+    describe: Callable[[Details], str]
+    sensitivity: str = Sensitivity.CASE
+
+
+kinds: Registry[EventKind] = Registry("timeline kinds")
+
+
+def register_kinds(entries: Iterable[EventKind]) -> None:
+    for entry in entries:
+        kinds.register(entry)
+
+
+def kind_of(key: str) -> EventKind:
+    """The registered kind, or :class:`LookupError` for a kind nobody registered."""
+    entry = kinds.get(key)
+    if entry is None:
+        raise LookupError(f"Timeline kind {key!r} is not registered.")
+    return entry
+
+
+def label(event: TimelineEvent) -> str:
+    entry = kinds.get(event.kind)
+    return str(entry.label) if entry else event.kind
 
 
 def describe(event: TimelineEvent) -> str:
-    d = event.details
-    kind = TimelineEvent.Kind
-    if event.kind == kind.PERSON_REGISTERED:
-        return _("Registered by %(agency)s.") % {"agency": d.get("agency", "")}
-    if event.kind == kind.SENTENCE_RECORDED:
-        return _("Sentence from %(start)s, expected release %(expected)s.") % {
-            "start": d.get("sentence_start") or "—",
-            "expected": d.get("expected_release") or "—",
+    entry = kinds.get(event.kind)
+    return entry.describe(event.details) if entry else event.kind
+
+
+# --- the core's own kinds --------------------------------------------------------------------
+
+
+def phase_label(value: str | None) -> str:
+    return str(Phase(value).label) if value in Phase.values else (value or "")
+
+
+def _registered(d: Details) -> str:
+    return _("Registered by %(agency)s.") % {"agency": d.get("agency", "")}
+
+
+def _sentence(d: Details) -> str:
+    return _("Sentence from %(start)s, expected release %(expected)s.") % {
+        "start": d.get("sentence_start") or "—",
+        "expected": d.get("expected_release") or "—",
+    }
+
+
+def _placement_started(d: Details) -> str:
+    unit = d.get("unit_type")
+    return _("Placed in %(institution)s (%(unit)s).") % {
+        "institution": d.get("institution", ""),
+        "unit": UnitType(unit).label if unit in UnitType.values else "",
+    }
+
+
+def _placement_ended(d: Details) -> str:
+    return _("Placement in %(institution)s ended.") % {"institution": d.get("institution", "")}
+
+
+def _case_opened(d: Details) -> str:
+    if d.get("reason") == "referral":
+        return _("MAR case opened on referral by the triage decision. Lead: %(lead)s.") % {
+            "lead": d.get("lead_agency", "")
         }
-    if event.kind == kind.PLACEMENT_STARTED:
-        unit = d.get("unit_type")
-        return _("Placed in %(institution)s (%(unit)s).") % {
-            "institution": d.get("institution", ""),
-            "unit": UnitType(unit).label if unit in UnitType.values else "",
-        }
-    if event.kind == kind.PLACEMENT_ENDED:
-        return _("Placement in %(institution)s ended.") % {"institution": d.get("institution", "")}
-    if event.kind == kind.CASE_OPENED:
-        if d.get("reason") == "referral":
-            return _("MAR case opened on referral by the triage decision. Lead: %(lead)s.") % {
-                "lead": d.get("lead_agency", "")
-            }
-        if d.get("reason") == "veto":
-            return _(
-                "MAR case opened automatically: convicted of a terrorist offence, so no triage "
-                "step. Lead: %(lead)s."
-            ) % {"lead": d.get("lead_agency", "")}
-        return _("MAR case opened in phase %(phase)s. Lead: %(lead)s.") % {
-            "phase": _phase(d.get("phase")),
-            "lead": d.get("lead_agency", ""),
-        }
-    if event.kind == kind.PHASE_CHANGED:
-        return _("Phase changed from %(before)s to %(after)s.") % {
-            "before": _phase(d.get("before")),
-            "after": _phase(d.get("after")),
-        }
-    if event.kind == kind.TEAM_CHANGED:
-        return _("Team is now: %(agencies)s.") % {"agencies": ", ".join(d.get("agencies", []))}
-    if event.kind == kind.SIGNAL_RECORDED:
-        return _("Signal %(reference)s recorded by %(agency)s, routed to %(routed_to)s.") % {
-            "reference": d.get("reference", ""),
-            "agency": d.get("agency", ""),
-            "routed_to": d.get("routed_to", ""),
-        }
-    if event.kind == kind.SIGNAL_PASSED_ON:
+    if d.get("reason") == "veto":
         return _(
-            "Signal %(reference)s from %(agency)s passed on to %(routed_to)s, which holds "
-            "the person."
-        ) % {
-            "reference": d.get("reference", ""),
-            "agency": d.get("agency", ""),
-            "routed_to": d.get("routed_to", ""),
-        }
-    return _describe_intake(event) or str(event.get_kind_display())
+            "MAR case opened automatically: convicted of a terrorist offence, so no triage "
+            "step. Lead: %(lead)s."
+        ) % {"lead": d.get("lead_agency", "")}
+    return _("MAR case opened in phase %(phase)s. Lead: %(lead)s.") % {
+        "phase": phase_label(d.get("phase")),
+        "lead": d.get("lead_agency", ""),
+    }
 
 
-def _describe_intake(event: TimelineEvent) -> str | None:
-    """Investigation and triage (app ``intake``)."""
-    d = event.details
-    kind = TimelineEvent.Kind
-    if event.kind == kind.INVESTIGATION_OPENED:
-        return _("Investigation %(reference)s opened.") % {"reference": d.get("investigation", "")}
-    if event.kind in (kind.MEASURE_AUTHORISED, kind.MEASURE_ENDED):
-        measure = d.get("type")
-        label = str(MeasureType(measure).label) if measure in MeasureType.values else ""
-        if event.kind == kind.MEASURE_AUTHORISED:
-            return _("Measure authorised: %(measure)s, until %(ends_on)s.") % {
-                "measure": label,
-                "ends_on": d.get("ends_on", ""),
-            }
-        return _("Measure ended: %(measure)s.") % {"measure": label}
-    if event.kind == kind.TRIAGE_DECIDED:
-        outcome = d.get("outcome")
-        return _("Triage decision %(reference)s in effect: %(outcome)s.") % {
-            "reference": d.get("reference", ""),
-            "outcome": TriageOutcome(outcome).label if outcome in TriageOutcome.values else "",
-        }
-    if event.kind == kind.REFERRED_TO_MAR:
-        if d.get("joined"):
-            return _("Referred to MAR by %(by)s; joined case %(case)s.") % {
-                "by": d.get("by", ""),
-                "case": d.get("case", ""),
-            }
-        return _("Referred to MAR by %(by)s.") % {"by": d.get("by", "")}
-    return None
+def _phase_changed(d: Details) -> str:
+    return _("Phase changed from %(before)s to %(after)s.") % {
+        "before": phase_label(d.get("before")),
+        "after": phase_label(d.get("after")),
+    }
+
+
+def _team_changed(d: Details) -> str:
+    return _("Team is now: %(agencies)s.") % {"agencies": ", ".join(d.get("agencies", []))}
+
+
+K = TimelineEvent.Kind
+CORE_KINDS = [
+    EventKind(K.PERSON_REGISTERED, K.PERSON_REGISTERED.label, _registered),
+    EventKind(K.SENTENCE_RECORDED, K.SENTENCE_RECORDED.label, _sentence),
+    EventKind(K.PLACEMENT_STARTED, K.PLACEMENT_STARTED.label, _placement_started),
+    EventKind(K.PLACEMENT_ENDED, K.PLACEMENT_ENDED.label, _placement_ended),
+    EventKind(K.CASE_OPENED, K.CASE_OPENED.label, _case_opened),
+    EventKind(K.PHASE_CHANGED, K.PHASE_CHANGED.label, _phase_changed),
+    EventKind(K.TEAM_CHANGED, K.TEAM_CHANGED.label, _team_changed),
+]

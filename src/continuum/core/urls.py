@@ -9,6 +9,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("membership/", views.choose_membership, name="choose-membership"),
+    path("work/", views.my_work, name="my-work"),
     path("persons/", views.person_search, name="person-search"),
     path("persons/new/", views.person_register, name="person-register"),
     path("persons/<str:reference>/", views.person_detail, name="person-detail"),

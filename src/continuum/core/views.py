@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from continuum.access import policy
 from continuum.audit import services as audit
-from continuum.core import selectors, services
+from continuum.core import navigation, selectors, services
 from continuum.core.exceptions import ApplicationError, NotFound
 from continuum.core.forms import (
     CaseFilter,
@@ -91,6 +91,10 @@ def choose_membership(request: HttpRequest) -> HttpResponse:
 
 
 def _home_for(membership: Membership) -> str:
+    """Where a membership lands after sign-in: My work for every role that has tasks, the
+    person search for the other practitioners, the welcome page for the rest."""
+    if navigation.has_tasks(membership):
+        return reverse("core:my-work")
     if policy.may_read_case_content(membership):
         return reverse("core:person-search")
     return reverse("core:home")
@@ -100,8 +104,9 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     if membership is None:
         return redirect("core:choose-membership")
-    if policy.may_read_case_content(membership):
-        return redirect("core:person-search")
+    landing = _home_for(membership)
+    if landing != reverse("core:home"):
+        return redirect(landing)
     return render(request, "core/home.html", {})
 
 
@@ -308,3 +313,16 @@ def case_team(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request, "core/case_detail.html", _case_context(actor, case, team_form=form), status=400
     )
+
+
+@acting
+def my_work(request: HttpRequest) -> HttpResponse:
+    """Every task the installed stages have for the acting membership, overdue first."""
+    actor = acting_membership(request)
+    if not navigation.has_tasks(actor):
+        raise Http404
+    tasks = navigation.tasks_for(actor)
+    audit.record_list(
+        actor=actor, object_type="core.task", shown=[t.reference for t in tasks], query={}
+    )
+    return render(request, "core/my_work.html", {"tasks": tasks})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -11,7 +9,6 @@ from continuum.access import policy
 from continuum.core.exceptions import NotFound
 from continuum.core.models import Agency, Membership, Role
 from continuum.intake.models import (
-    NOTIFIABLE_AGENCY_TYPES,
     ContactPointTraining,
     Finding,
     Investigation,
@@ -246,36 +243,30 @@ def notification_get(*, actor: Membership, pk: int) -> Notification:
     return notification
 
 
-@dataclass(frozen=True)
-class IntakeTasks:
-    """What waits for the actor in intake: shown in the navigation."""
-
-    sign_offs: int
-    overdue_measures: int
-    reviews_due: int
-
-    @property
-    def total(self) -> int:
-        return self.sign_offs + self.overdue_measures + self.reviews_due
-
-
-def intake_tasks(*, actor: Membership) -> IntakeTasks | None:
-    """Decisions awaiting the actor's side's sign-off, overdue measures and monitoring
-    reviews due today or earlier; None for those without investigations."""
-    if not policy.can_read_investigations(actor):
-        return None
-    return IntakeTasks(
-        sign_offs=decisions_awaiting_sign_off(actor=actor).count(),
-        overdue_measures=measures_overdue(actor=actor).count(),
-        reviews_due=reviews_open(actor=actor).filter(due_on__lte=timezone.localdate()).count(),
+def measures_to_authorise(*, actor: Membership) -> QuerySet[Measure]:
+    """Measures requested in the actor's bureau by someone else: the actor may authorise them
+    (see :func:`~continuum.access.policy.can_authorise_measure`)."""
+    if not policy.can_investigate(actor):
+        return Measure.objects.none()
+    return (
+        policy.scope_measures(actor)
+        .filter(status=MeasureStatus.REQUESTED, investigation__bureau=actor.agency_id)
+        .exclude(requested_by__user=actor.user_id)
+        .select_related("investigation__person", "requested_by__user")
+        .order_by("starts_on", "id")
     )
 
 
-def notifications_unacknowledged(*, actor: Membership) -> int | None:
-    """New notifications to the actor's agency; None where none are ever sent (the bureau,
-    coordination, and roles without notifications), so no count is spent on them."""
-    if not policy.can_receive_notifications(actor):
-        return None
-    if actor.agency.type not in NOTIFIABLE_AGENCY_TYPES:
-        return None
-    return policy.scope_notifications(actor).filter(acknowledged_at__isnull=True).count()
+def reviews_due(*, actor: Membership) -> QuerySet[MonitoringReview]:
+    """Monitoring reviews due today or earlier."""
+    return reviews_open(actor=actor).filter(due_on__lte=timezone.localdate())
+
+
+def notices_unacknowledged(*, actor: Membership) -> QuerySet[Notification]:
+    """Stakeholder notices to the actor's agency that nobody there has acknowledged yet."""
+    return (
+        policy.scope_notifications(actor)
+        .filter(acknowledged_at__isnull=True)
+        .select_related("person", "decision")
+        .order_by("created_at", "id")
+    )

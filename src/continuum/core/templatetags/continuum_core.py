@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from django import template
 
+from continuum.core import timeline
 from continuum.core.models import TimelineEvent
-from continuum.core.timeline import describe as describe_event
 
 register = template.Library()
 
 
 @register.filter
 def describe(event: TimelineEvent) -> str:
-    return describe_event(event)
+    return timeline.describe(event)
+
+
+@register.filter
+def kind_label(event: TimelineEvent) -> str:
+    return timeline.label(event)

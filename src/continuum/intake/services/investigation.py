@@ -23,7 +23,7 @@ from continuum.audit import services as audit
 from continuum.audit.models import Action
 from continuum.core import services as core_services
 from continuum.core.exceptions import Conflict, InvalidInput, NotFound
-from continuum.core.models import Membership, Sensitivity, TimelineEvent, unique_reference
+from continuum.core.models import Membership, unique_reference
 from continuum.intake.models import (
     Finding,
     Investigation,
@@ -34,6 +34,7 @@ from continuum.intake.models import (
     Signal,
     SignalStatus,
 )
+from continuum.intake.timeline import IntakeKind
 
 MEASURE_FIELDS = ("type", "legal_basis", "starts_on", "ends_on")
 
@@ -45,7 +46,6 @@ def _intelligence_event(
         person=investigation.person,
         kind=kind,
         actor=actor,
-        sensitivity=Sensitivity.INTELLIGENCE,
         held_by=investigation.bureau,
         details={"investigation": investigation.reference, **details},
     )
@@ -105,7 +105,7 @@ def _open_investigation(actor: Membership, signal: Signal) -> Investigation:
         raise Conflict(
             _("An investigation of this person was opened just now; try again to join it.")
         ) from error
-    _intelligence_event(investigation, TimelineEvent.Kind.INVESTIGATION_OPENED, actor, {})
+    _intelligence_event(investigation, IntakeKind.INVESTIGATION_OPENED, actor, {})
     audit.record(
         action=Action.CREATE,
         actor=actor,
@@ -266,7 +266,7 @@ def measure_authorise(*, actor: Membership, measure: Measure) -> Measure:
         actor,
         measure,
         MeasureStatus.REQUESTED,
-        TimelineEvent.Kind.MEASURE_AUTHORISED,
+        IntakeKind.MEASURE_AUTHORISED,
         extra=audit.diff({"starts_on": requested_start}, {"starts_on": measure.starts_on}),
     )
     return measure
@@ -318,7 +318,7 @@ def measure_end(*, actor: Membership, measure: Measure) -> Measure:
         raise Conflict(_("This measure has already ended."))
     before = measure.status
     _end(measure, actor)
-    _measure_changed(actor, measure, before, TimelineEvent.Kind.MEASURE_ENDED)
+    _measure_changed(actor, measure, before, IntakeKind.MEASURE_ENDED)
     return measure
 
 
@@ -337,7 +337,7 @@ def _measure_changed(
     extra: dict[str, Any] | None = None,
 ) -> None:
     investigation = measure.investigation
-    if kind == TimelineEvent.Kind.MEASURE_AUTHORISED or before == MeasureStatus.ACTIVE:
+    if kind == IntakeKind.MEASURE_AUTHORISED or before == MeasureStatus.ACTIVE:
         _intelligence_event(
             investigation, kind, actor, {"type": measure.type, "ends_on": str(measure.ends_on)}
         )
@@ -357,4 +357,4 @@ def measures_end_with_investigation(investigation: Investigation, actor: Members
     ):
         before = measure.status
         _end(measure, actor)
-        _measure_changed(actor, measure, before, TimelineEvent.Kind.MEASURE_ENDED)
+        _measure_changed(actor, measure, before, IntakeKind.MEASURE_ENDED)

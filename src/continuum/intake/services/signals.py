@@ -32,8 +32,6 @@ from continuum.core.models import (
     Membership,
     Person,
     Role,
-    Sensitivity,
-    TimelineEvent,
     unique_reference,
 )
 from continuum.intake.models import (
@@ -47,6 +45,7 @@ from continuum.intake.models import (
     SignalStatus,
 )
 from continuum.intake.services.attachments import attach, attachment_errors
+from continuum.intake.timeline import IntakeKind
 
 SIGNAL_FIELDS = (
     "category",
@@ -166,12 +165,11 @@ def _signal_recorded(actor: Membership, signal: Signal, person: Person) -> None:
     core_services.timeline_add(
         person=person,
         kind=(
-            TimelineEvent.Kind.SIGNAL_PASSED_ON
+            IntakeKind.SIGNAL_PASSED_ON
             if signal.routing == Routing.PASSED_ON
-            else TimelineEvent.Kind.SIGNAL_RECORDED
+            else IntakeKind.SIGNAL_RECORDED
         ),
         actor=actor,
-        sensitivity=Sensitivity.INTELLIGENCE,
         held_by=signal.routed_to,
         details={
             "reference": signal.reference,

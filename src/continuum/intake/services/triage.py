@@ -29,8 +29,6 @@ from continuum.core.models import (
     Membership,
     Person,
     Phase,
-    Sensitivity,
-    TimelineEvent,
     unique_reference,
 )
 from continuum.intake.models import (
@@ -51,6 +49,7 @@ from continuum.intake.services.investigation import (
     locked_open_investigation,
     measures_end_with_investigation,
 )
+from continuum.intake.timeline import IntakeKind
 
 
 def criteria_for(investigation: Investigation) -> QuerySet[InclusionCriterion]:
@@ -314,9 +313,8 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
         investigation.save(update_fields=["status", "closed_at"])
     core_services.timeline_add(
         person=investigation.person,
-        kind=TimelineEvent.Kind.TRIAGE_DECIDED,
+        kind=IntakeKind.TRIAGE_DECIDED,
         actor=actor,
-        sensitivity=Sensitivity.INTELLIGENCE,
         held_by=investigation.bureau,
         details={
             "reference": decision.reference,
@@ -402,9 +400,8 @@ def _refer_to_mar(actor: Membership, decision: TriageDecision) -> Case:
     core_services.timeline_add(
         person=person,
         case=case,
-        kind=TimelineEvent.Kind.REFERRED_TO_MAR,
+        kind=IntakeKind.REFERRED_TO_MAR,
         actor=actor,
-        sensitivity=Sensitivity.CASE,
         details={"case": case.reference, "joined": joined, "by": institution.name},
     )
     return case

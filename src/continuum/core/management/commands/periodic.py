@@ -1,109 +1,31 @@
 """``continuum periodic``: the periodic work, run by cron or a systemd timer (see
-docs/deployment.md). Every step is idempotent: running it twice, or twice as often, does no
-harm and the second run finds nothing more to do.
-
-For now it
-    * purges the intake's idempotency records (``SignalIntakeRequest``) older than
-      ``CONTINUUM_IDEMPOTENCY_RETENTION_HOURS`` (72 by default). Each keeps the first answer
-      to an API request, which includes the reporter's words, so it is kept only as long as a
-      client may reasonably retry. The purge is one audit entry (who: the system);
-    * prints a reminder summary, read-only: running measures past their end date and
-      monitoring reviews that are due, counted per agency. The output goes to cron mail or the
-      journal, so it names agencies and numbers, never a person, signal or investigation.
-"""
+docs/deployment.md). It runs every job the installed apps registered
+(:mod:`continuum.core.periodic`), each idempotent; ``--dry-run`` changes nothing."""
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
 
-from continuum.audit import services as audit
-from continuum.audit.models import Action
-from continuum.intake.models import (
-    Measure,
-    MeasureStatus,
-    MonitoringReview,
-    ReviewStatus,
-    SignalIntakeRequest,
-)
-
-DEFAULT_RETENTION_HOURS = 72
-
-
-def retention_hours() -> int:
-    hours = getattr(settings, "CONTINUUM_IDEMPOTENCY_RETENTION_HOURS", DEFAULT_RETENTION_HOURS)
-    if not isinstance(hours, int) or isinstance(hours, bool) or hours < 1:
-        raise CommandError("CONTINUUM_IDEMPOTENCY_RETENTION_HOURS must be a whole number >= 1.")
-    return hours
-
-
-@transaction.atomic
-def purge_intake_requests(*, hours: int, dry_run: bool = False) -> int:
-    """Delete the idempotency records received more than ``hours`` ago; returns how many."""
-    cutoff = timezone.now() - timedelta(hours=hours)
-    expired = SignalIntakeRequest.objects.filter(created_at__lt=cutoff)
-    count = expired.count()
-    if dry_run or count == 0:
-        return count
-    expired.delete()
-    audit.record(
-        action=Action.DELETE,
-        changes={
-            "object_type": "intake.signalintakerequest",
-            "purged": count,
-            "received_before": cutoff.isoformat(),
-            "retention_hours": hours,
-        },
-    )
-    return count
-
-
-def overdue_measures() -> QuerySet[Measure]:
-    """Running measures past their end date: to be renewed or ended by the bureau."""
-    return Measure.objects.filter(status=MeasureStatus.ACTIVE, ends_on__lt=timezone.localdate())
-
-
-def due_reviews() -> QuerySet[MonitoringReview]:
-    return MonitoringReview.objects.filter(
-        status=ReviewStatus.DUE, due_on__lte=timezone.localdate()
-    )
-
-
-def _per_agency(codes: list[str]) -> str:
-    counts = Counter(codes)
-    return ", ".join(f"{code}: {counts[code]}" for code in sorted(counts))
+from continuum.core import periodic
 
 
 class Command(BaseCommand):
     help = (
-        "Periodic work for cron or a systemd timer: purge old intake idempotency records and "
-        "summarise overdue measures and due monitoring reviews. Safe to run repeatedly."
+        "Periodic work for cron or a systemd timer: every job the installed apps registered "
+        "(retention, reminders). Safe to run repeatedly."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--dry-run", action="store_true", help="Count what would be purged; change nothing."
+            "--dry-run", action="store_true", help="Count what would be done; change nothing."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        hours = retention_hours()
-        purged = purge_intake_requests(hours=hours, dry_run=options["dry_run"])
-        verb = "would purge" if options["dry_run"] else "purged"
-        self.stdout.write(f"Intake idempotency records older than {hours} hours: {verb} {purged}.")
-        measures = list(overdue_measures().values_list("investigation__bureau__code", flat=True))
-        self._summary("Overdue measures (past their end date, still running)", measures)
-        reviews = list(due_reviews().values_list("agency__code", flat=True))
-        self._summary("Monitoring reviews due", reviews)
-
-    def _summary(self, title: str, codes: list[str]) -> None:
-        line = f"{title}: {len(codes)}"
-        if codes:
-            line += f" ({_per_agency(codes)})"
-        self.stdout.write(line + ".")
+        try:
+            lines = periodic.run_all(dry_run=options["dry_run"])
+        except periodic.JobError as error:
+            raise CommandError(str(error)) from error
+        for line in lines:
+            self.stdout.write(line)

@@ -1,0 +1,35 @@
+"""The periodic jobs ``continuum periodic`` runs, registered by the apps that own the work.
+
+A job is idempotent: running it twice, or twice as often, does no harm and the second run
+finds nothing more to do. It gets whether this is a dry run and answers the lines to print.
+The output goes to cron mail or the journal, so it names agencies and numbers, never a
+person, signal or case. A job that finds its configuration wrong raises :class:`JobError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from continuum.core.registry import Registry
+
+
+class JobError(Exception):
+    """The job cannot run as configured; the message says which setting and why."""
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    key: str
+    run: Callable[[bool], list[str]]
+
+
+jobs: Registry[PeriodicJob] = Registry("periodic jobs")
+
+
+def run_all(*, dry_run: bool) -> list[str]:
+    """Every registered job, in registration order; the lines they printed."""
+    lines: list[str] = []
+    for job in jobs:
+        lines.extend(job.run(dry_run))
+    return lines

@@ -1,0 +1,73 @@
+"""The intake's API routes, added to ``/api/v1/`` (see :mod:`continuum.core.routes`)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from continuum.intake import api as intake_api
+
+urlpatterns = [
+    path("signals", intake_api.SignalListCreate.as_view(), name="signals"),
+    path("signals/<str:reference>", intake_api.SignalDetail.as_view(), name="signal"),
+    path(
+        "signals/<str:reference>/attachments",
+        intake_api.SignalAttachments.as_view(),
+        name="signal-attachments",
+    ),
+    path(
+        "signals/<str:reference>/investigate",
+        intake_api.SignalInvestigate.as_view(),
+        name="signal-investigate",
+    ),
+    path(
+        "signals/<str:reference>/dismiss", intake_api.SignalDismiss.as_view(), name="signal-dismiss"
+    ),
+    path("investigations", intake_api.InvestigationList.as_view(), name="investigations"),
+    path(
+        "investigations/<str:reference>",
+        intake_api.InvestigationDetail.as_view(),
+        name="investigation",
+    ),
+    path(
+        "investigations/<str:reference>/findings",
+        intake_api.FindingCreate.as_view(),
+        name="investigation-findings",
+    ),
+    path(
+        "investigations/<str:reference>/measures",
+        intake_api.MeasureCreate.as_view(),
+        name="investigation-measures",
+    ),
+    path(
+        "investigations/<str:reference>/decisions",
+        intake_api.DecisionCreate.as_view(),
+        name="investigation-decisions",
+    ),
+    path("measures", intake_api.MeasureList.as_view(), name="measures"),
+    path(
+        "measures/<int:pk>/authorise",
+        intake_api.MeasureAuthorise.as_view(),
+        name="measure-authorise",
+    ),
+    path("measures/<int:pk>/renew", intake_api.MeasureRenew.as_view(), name="measure-renew"),
+    path("measures/<int:pk>/end", intake_api.MeasureEnd.as_view(), name="measure-end"),
+    path("decisions", intake_api.DecisionList.as_view(), name="decisions"),
+    path(
+        "decisions/<str:reference>/sign-off",
+        intake_api.DecisionSignOff.as_view(),
+        name="decision-sign-off",
+    ),
+    path(
+        "decisions/<str:reference>/withdraw",
+        intake_api.DecisionWithdraw.as_view(),
+        name="decision-withdraw",
+    ),
+    path("notifications", intake_api.NotificationList.as_view(), name="notifications"),
+    path(
+        "notifications/<int:pk>/acknowledge",
+        intake_api.NotificationAcknowledge.as_view(),
+        name="notification-acknowledge",
+    ),
+    path("reviews", intake_api.ReviewList.as_view(), name="reviews"),
+    path("reviews/<int:pk>/complete", intake_api.ReviewComplete.as_view(), name="review-complete"),
+]
