@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from continuum.access import policy
 from continuum.core.fields import (
@@ -12,7 +12,15 @@ from continuum.core.fields import (
     encrypted_fields,
     models_with_encrypted_fields,
 )
-from continuum.core.models import Agency, Case, Membership, Person, TimelineEvent, User
+from continuum.core.models import (
+    Agency,
+    Case,
+    Membership,
+    Person,
+    Placement,
+    TimelineEvent,
+    User,
+)
 
 SEARCH_LIMIT = 50
 
@@ -49,7 +57,15 @@ def search_query_for_audit(query: str) -> dict[str, str]:
 
 
 def person_get(*, actor: Membership, reference: str) -> Person:
-    return policy.get_person(actor, reference)
+    """The visible person, with the agency that registered them and their placements (with
+    their institutions) loaded in two queries, whatever the number of placements."""
+    person = policy.get_person(actor, reference)
+    prefetch_related_objects(
+        [person],
+        "registered_by",
+        Prefetch("placements", queryset=Placement.objects.select_related("institution")),
+    )
+    return person
 
 
 def person_timeline(*, actor: Membership, person: Person) -> QuerySet[TimelineEvent]:

@@ -156,7 +156,7 @@ def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
     audit.record_read(actor=actor, obj=person, person=person)
     context = {
         "person": person,
-        "placements": person.placements.select_related("institution"),
+        "placements": person.placements.all(),
         "cases": selectors.person_cases(actor=actor, person=person),
         "timeline": selectors.person_timeline(actor=actor, person=person),
         "may_read_identity": policy.may_read_identity(actor),
