@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from continuum.access import policy
 from continuum.access.policy import intake as intake_policy
-from continuum.core.exceptions import NotFound
 from continuum.core.models import Agency, Membership, Role
 from continuum.intake.models import (
     NOTIFIABLE_AGENCY_TYPES,
@@ -151,15 +150,7 @@ def investigation_decisions(
 
 
 def measure_get(*, actor: Membership, pk: int) -> Measure:
-    measure = (
-        intake_policy.scope_measures(actor)
-        .select_related("investigation__person", "investigation__bureau", "requested_by__user")
-        .filter(pk=pk)
-        .first()
-    )
-    if measure is None:
-        raise NotFound
-    return measure
+    return intake_policy.get_measure(actor, pk)
 
 
 def measures_overdue(*, actor: Membership) -> QuerySet[Measure]:
@@ -183,15 +174,7 @@ def measures_running(*, actor: Membership) -> QuerySet[Measure]:
 
 
 def decision_get(*, actor: Membership, reference: str) -> TriageDecision:
-    decision = (
-        intake_policy.scope_decisions(actor)
-        .select_related("investigation__person", "investigation__bureau")
-        .filter(reference=reference)
-        .first()
-    )
-    if decision is None:
-        raise NotFound
-    return decision
+    return intake_policy.get_decision(actor, reference)
 
 
 def decision_list(*, actor: Membership) -> QuerySet[TriageDecision]:
@@ -221,15 +204,7 @@ def reviews_open(*, actor: Membership) -> QuerySet[MonitoringReview]:
 
 
 def review_get(*, actor: Membership, pk: int) -> MonitoringReview:
-    review = (
-        intake_policy.scope_reviews(actor)
-        .select_related("decision__investigation__person", "agency")
-        .filter(pk=pk)
-        .first()
-    )
-    if review is None:
-        raise NotFound
-    return review
+    return intake_policy.get_review(actor, pk)
 
 
 def notification_list(*, actor: Membership) -> QuerySet[Notification]:
@@ -241,10 +216,7 @@ def notification_list(*, actor: Membership) -> QuerySet[Notification]:
 
 
 def notification_get(*, actor: Membership, pk: int) -> Notification:
-    notification = notification_list(actor=actor).filter(pk=pk).first()
-    if notification is None:
-        raise NotFound
-    return notification
+    return intake_policy.get_notification(actor, pk)
 
 
 @dataclass(frozen=True)

@@ -63,11 +63,14 @@ Who changes what
 
 Oversight
     The data-protection officer reads the audit log and reviews emergency accesses
-    (:func:`can_view_audit`, :func:`can_review_emergency_access`).
+    (:func:`can_view_audit`, :func:`can_review_emergency_access`,
+    :func:`scope_emergency_accesses_to_review`).
 
-Objects outside a membership's scope are answered as "not found"
-(:class:`~continuum.core.exceptions.NotFound`), never "forbidden", so their existence is not
-disclosed.
+Asking the policy for one object
+    :func:`get_visible` answers the one visible object, :func:`lock_visible` locks it for a
+    write, after checking that it is visible. Objects outside a membership's scope are
+    answered as "not found" (:class:`~continuum.core.exceptions.NotFound`), never
+    "forbidden", so their existence is not disclosed.
 
 The stages (one module each)
     * Signals, investigation and triage: :mod:`continuum.access.policy.intake`.
@@ -76,11 +79,13 @@ The stages (one module each)
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import models
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
+from django.db.transaction import TransactionManagementError
 
 from continuum.access import disclosures
 from continuum.access.models import CaseExclusion, CaseRestriction, EmergencyAccess
@@ -340,23 +345,14 @@ def can_manage_case_access(membership: Membership, case: Case) -> bool:
 
 def get_person(membership: Membership, reference: str) -> Person:
     """The person with this reference if this membership may see it; else :class:`NotFound`."""
-    person = scope_persons(membership).filter(reference=reference).first()
-    if person is None:
-        raise NotFound
-    return person
+    return get_visible(scope_persons, membership, reference=reference)
 
 
 def get_case(membership: Membership, reference: str) -> Case:
     """The case with this reference if this membership may see it; else :class:`NotFound`."""
-    case = (
-        scope_cases(membership)
-        .select_related("person", "lead_agency")
-        .filter(reference=reference)
-        .first()
+    return get_visible(
+        scope_cases, membership, reference=reference, related=("person", "lead_agency")
     )
-    if case is None:
-        raise NotFound
-    return case
 
 
 # --- oversight ------------------------------------------------------------------------------
@@ -378,10 +374,66 @@ def can_review_emergency_access(membership: Membership) -> bool:
     return can_view_audit(membership)
 
 
+def scope_emergency_accesses_to_review(
+    membership: Membership, accesses: QuerySet[EmergencyAccess] | None = None
+) -> QuerySet[EmergencyAccess]:
+    """The emergency accesses this membership reviews: every one for the data-protection
+    officer (who reads the access and its justification, not the case), none for anyone
+    else."""
+    accesses = EmergencyAccess.objects.all() if accesses is None else accesses
+    return accesses if can_review_emergency_access(membership) else accesses.none()
+
+
 def can_break_glass(membership: Membership) -> bool:
     """Practitioners who may need a case urgently; not mentors, and not the roles that read
     no case content."""
     return may_read_case_content(membership) and membership.role != Role.MENTOR
+
+
+# --- asking for one object ------------------------------------------------------------------
+
+
+def get_visible(
+    scope: Callable[[Membership, QuerySet[_M] | None], QuerySet[_M]],
+    membership: Membership,
+    *,
+    related: Sequence[str] = (),
+    **lookup: Any,
+) -> _M:
+    """The one object matching ``lookup`` among those ``scope`` (a ``scope_*`` function of the
+    policy) lets this membership see, with the ``related`` objects loaded; else
+    :class:`NotFound`, the same answer for an object that does not exist and for one that is
+    not the membership's to see."""
+    try:
+        return scope(membership, None).select_related(*related).get(**lookup)
+    except ObjectDoesNotExist as missing:
+        raise NotFound from missing
+
+
+def lock_visible(
+    scope: Callable[[Membership, QuerySet[_M] | None], QuerySet[_M]],
+    membership: Membership,
+    obj: _M,
+    *,
+    related: Sequence[str] = (),
+) -> _M:
+    """``obj`` fresh from the database and locked until the transaction ends, when ``scope``
+    lets this membership see it; else :class:`NotFound`, before anything is locked (nobody
+    waits on, or holds up others with, a row they may not see).
+
+    Every write opens with this, in one order: the scope check, then the lock. It must run
+    inside the service's transaction. The ``related`` objects are loaded in the same query,
+    and on PostgreSQL their rows are locked with it: name only relations that cannot be null,
+    as PostgreSQL cannot lock the nullable side of an outer join (load those afterwards)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError("lock_visible() runs inside the write's transaction.")
+    rows = type(obj)._default_manager.filter(pk=obj.pk)
+    if not scope(membership, rows).exists():
+        raise NotFound
+    try:
+        return rows.select_for_update().select_related(*related).get()
+    except ObjectDoesNotExist as gone:  # deleted since the check
+        raise NotFound from gone
 
 
 # --- transitional ---------------------------------------------------------------------------

@@ -49,6 +49,9 @@ Investigation and triage
     each stakeholder agency, read there by its practitioners (:func:`scope_notifications`,
     :func:`can_acknowledge_notification`). What the rest of the team sees of all this is the
     referral event on the MAR case, never the intelligence behind it.
+
+Each ``get_*`` answers one visible object or :class:`~continuum.core.exceptions.NotFound`
+(see :func:`continuum.access.policy.get_visible`).
 """
 
 from __future__ import annotations
@@ -57,7 +60,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from continuum.access import policy as base
-from continuum.core.exceptions import NotFound
 from continuum.core.models import Agency, AgencyType, Membership, Role
 from continuum.intake.models import (
     ContactPointTraining,
@@ -130,15 +132,12 @@ def scope_signals(
 
 def get_signal(membership: Membership, reference: str) -> Signal:
     """The signal with this reference if this membership may see it; else :class:`NotFound`."""
-    signal = (
-        scope_signals(membership)
-        .select_related("person", "reporting_agency", "routed_to", "reported_by__user")
-        .filter(reference=reference)
-        .first()
+    return base.get_visible(
+        scope_signals,
+        membership,
+        reference=reference,
+        related=("person", "reporting_agency", "routed_to", "reported_by__user"),
     )
-    if signal is None:
-        raise NotFound
-    return signal
 
 
 def can_attach_to_signal(membership: Membership, signal: Signal) -> bool:
@@ -256,15 +255,12 @@ def scope_investigations(
 def get_investigation(membership: Membership, reference: str) -> Investigation:
     """The investigation with this reference if this membership may read it; else
     :class:`NotFound`."""
-    investigation = (
-        scope_investigations(membership)
-        .select_related("person", "bureau", "opened_by__user")
-        .filter(reference=reference)
-        .first()
+    return base.get_visible(
+        scope_investigations,
+        membership,
+        reference=reference,
+        related=("person", "bureau", "opened_by__user"),
     )
-    if investigation is None:
-        raise NotFound
-    return investigation
 
 
 def can_take_into_investigation(membership: Membership, signal: Signal) -> bool:
@@ -308,6 +304,16 @@ def scope_measures(
     return measures.filter(investigation__in=scope_investigations(membership).values("pk"))
 
 
+def get_measure(membership: Membership, pk: int) -> Measure:
+    """The measure with this id if this membership may read it; else :class:`NotFound`."""
+    return base.get_visible(
+        scope_measures,
+        membership,
+        pk=pk,
+        related=("investigation__person", "investigation__bureau", "requested_by__user"),
+    )
+
+
 def can_authorise_measure(membership: Membership, measure: Measure) -> bool:
     """Another analyst of the same bureau, never the user who requested the measure."""
     return (
@@ -325,6 +331,17 @@ def scope_decisions(
     """The triage decisions on the investigations this membership may read."""
     decisions = TriageDecision.objects.all() if decisions is None else decisions
     return decisions.filter(investigation__in=scope_investigations(membership).values("pk"))
+
+
+def get_decision(membership: Membership, reference: str) -> TriageDecision:
+    """The triage decision with this reference if this membership may read it; else
+    :class:`NotFound`."""
+    return base.get_visible(
+        scope_decisions,
+        membership,
+        reference=reference,
+        related=("investigation__person", "investigation__bureau"),
+    )
 
 
 def can_propose_triage(membership: Membership, investigation: Investigation) -> bool:
@@ -360,6 +377,14 @@ def scope_reviews(
     return reviews.filter(decision__investigation__in=scope_investigations(membership).values("pk"))
 
 
+def get_review(membership: Membership, pk: int) -> MonitoringReview:
+    """The monitoring review with this id if this membership may read it; else
+    :class:`NotFound`."""
+    return base.get_visible(
+        scope_reviews, membership, pk=pk, related=("decision__investigation__person", "agency")
+    )
+
+
 def can_complete_review(membership: Membership, review: MonitoringReview) -> bool:
     """The holding bureau's analysts, and coordination, record that a review was done (not
     about a person seen only through emergency access)."""
@@ -387,6 +412,16 @@ def scope_notifications(
     if not can_receive_notifications(membership):
         return notifications.none()
     return base.scope_about_person(membership, notifications.filter(recipient=membership.agency_id))
+
+
+def get_notification(membership: Membership, pk: int) -> Notification:
+    """The notification with this id if this membership may read it; else :class:`NotFound`."""
+    return base.get_visible(
+        scope_notifications,
+        membership,
+        pk=pk,
+        related=("person", "decision", "acknowledged_by__user"),
+    )
 
 
 def can_acknowledge_notification(membership: Membership, notification: Notification) -> bool:

@@ -29,6 +29,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from continuum.access import policy
 from continuum.access.policy import intake as intake_policy
 from continuum.audit import services as audit
 from continuum.audit.models import Action
@@ -132,9 +133,7 @@ def signal_attach(
     *, actor: Membership, signal: Signal, uploads: Sequence[UploadedFile[Any]]
 ) -> Signal:
     """Add one or more attachments to a signal the actor's agency reported (see above)."""
-    if not intake_policy.scope_signals(actor).filter(pk=signal.pk).exists():
-        raise NotFound
-    signal = Signal.objects.select_for_update().select_related("person").get(pk=signal.pk)
+    signal = policy.lock_visible(intake_policy.scope_signals, actor, signal, related=("person",))
     if not intake_policy.can_attach_to_signal(actor, signal):
         raise NotFound
     if signal.status != SignalStatus.AWAITING_ASSESSMENT:

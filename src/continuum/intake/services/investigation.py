@@ -61,9 +61,9 @@ def signal_investigate(*, actor: Membership, signal: Signal) -> Investigation:
     bureau's open investigation of that person, opening one when there is none."""
     if not intake_policy.can_investigate(actor):
         raise NotFound
-    signal = Signal.objects.select_for_update().select_related("person").get(pk=signal.pk)
-    if not intake_policy.scope_signals(actor).filter(pk=signal.pk).exists():
-        raise NotFound
+    # On PostgreSQL the person's row is locked with the signal: two signals about one person
+    # taken in at the same moment join one investigation instead of racing to open two.
+    signal = policy.lock_visible(intake_policy.scope_signals, actor, signal, related=("person",))
     if not policy.can_write_about_person(actor, signal.person):
         raise NotFound
     if not intake_policy.can_take_into_investigation(actor, signal):
@@ -124,12 +124,8 @@ def locked_open_investigation(
 ) -> Investigation:
     """The investigation, locked for this transaction, when the actor sees it, ``may`` act
     on it, and it is still open."""
-    if not intake_policy.scope_investigations(actor).filter(pk=investigation.pk).exists():
-        raise NotFound
-    investigation = (
-        Investigation.objects.select_for_update()
-        .select_related("person", "bureau")
-        .get(pk=investigation.pk)
+    investigation = policy.lock_visible(
+        intake_policy.scope_investigations, actor, investigation, related=("person", "bureau")
     )
     if not may(actor, investigation):
         raise NotFound
@@ -232,13 +228,14 @@ def measure_request(
 
 
 def _locked_measure(actor: Membership, measure: Measure) -> Measure:
-    if not intake_policy.scope_measures(actor).filter(pk=measure.pk).exists():
-        raise NotFound
+    """The measure, locked, if the actor may work on its open investigation. The investigation
+    is locked first, as when it closes and its measures end with it: one order, no deadlock."""
     _workable(actor, measure.investigation)
-    return (
-        Measure.objects.select_for_update()
-        .select_related("investigation__person", "requested_by")
-        .get(pk=measure.pk)
+    return policy.lock_visible(
+        intake_policy.scope_measures,
+        actor,
+        measure,
+        related=("investigation__person", "requested_by"),
     )
 
 

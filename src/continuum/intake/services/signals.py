@@ -338,9 +338,7 @@ def signal_record_once(
 def signal_dismiss(*, actor: Membership, signal: Signal, reason: str) -> Signal:
     """Coordination closes a signal in its own queue (a person not held in custody) with no
     further action; the reason is required and audited."""
-    signal = Signal.objects.select_for_update().select_related("person").get(pk=signal.pk)
-    if not intake_policy.scope_signals(actor).filter(pk=signal.pk).exists():
-        raise NotFound
+    signal = policy.lock_visible(intake_policy.scope_signals, actor, signal, related=("person",))
     # Only coordination dismisses here; to anyone else (the reporter, who sees the signal) the
     # action does not exist, as for every other write they may not make.
     if not intake_policy.can_dismiss_signals(actor):

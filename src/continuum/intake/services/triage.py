@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from continuum.access import policy
 from continuum.access.policy import intake as intake_policy
 from continuum.audit import services as audit
 from continuum.audit.models import Action
@@ -204,12 +205,15 @@ def triage_withdraw(*, actor: Membership, decision: TriageDecision) -> TriageDec
 
 
 def _locked_decision(actor: Membership, decision: TriageDecision) -> TriageDecision:
-    if not intake_policy.scope_decisions(actor).filter(pk=decision.pk).exists():
-        raise NotFound
-    return (
-        TriageDecision.objects.select_for_update()
-        .select_related("investigation__person", "investigation__bureau")
-        .get(pk=decision.pk)
+    """The decision, locked for this transaction, if the actor sees it. On PostgreSQL the rows
+    of its investigation, person and bureau are locked with it, before any audit entry (whose
+    head row every write locks): a finding, measure or proposal on that investigation waits
+    for the decision instead of deadlocking with it. (SQLite serialises every write.)"""
+    return policy.lock_visible(
+        intake_policy.scope_decisions,
+        actor,
+        decision,
+        related=("investigation__person", "investigation__bureau"),
     )
 
 
@@ -416,12 +420,8 @@ def _refer_to_mar(actor: Membership, decision: TriageDecision) -> Case:
 def review_complete(*, actor: Membership, review: MonitoringReview, note: str) -> MonitoringReview:
     """Record that the monitoring review was done. The investigation stays open for a new
     decision (which may again be to monitor)."""
-    if not intake_policy.scope_reviews(actor).filter(pk=review.pk).exists():
-        raise NotFound
-    review = (
-        MonitoringReview.objects.select_for_update()
-        .select_related("decision__investigation__person")
-        .get(pk=review.pk)
+    review = policy.lock_visible(
+        intake_policy.scope_reviews, actor, review, related=("decision__investigation__person",)
     )
     if not intake_policy.can_complete_review(actor, review):
         raise NotFound
@@ -447,9 +447,7 @@ def review_complete(*, actor: Membership, review: MonitoringReview, note: str) -
 
 @transaction.atomic
 def notification_acknowledge(*, actor: Membership, notification: Notification) -> Notification:
-    if not intake_policy.scope_notifications(actor).filter(pk=notification.pk).exists():
-        raise NotFound
-    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    notification = policy.lock_visible(intake_policy.scope_notifications, actor, notification)
     if not intake_policy.can_acknowledge_notification(actor, notification):
         raise NotFound
     if notification.acknowledged_at is not None:
