@@ -214,7 +214,8 @@ def scope_about_person(
     """``queryset`` without the rows about a person withheld from this membership (see
     :func:`withheld_persons`); ``field`` names the row's person. Every scope of records about
     a person applies it, so an exclusion or restriction withholds them all. With
-    ``for_writing``, rows about a person seen only through emergency access go too."""
+    ``for_writing`` emergency access lifts no restriction, so the rows about a person seen
+    past a restriction only through it go too."""
     withheld = Person.objects.filter(withheld_persons(membership, for_writing=for_writing))
     return queryset.exclude(**{f"{field}__in": withheld.values("pk")})
 

@@ -3,7 +3,9 @@ investigation and its measures, triage decisions, monitoring reviews and notific
 
 Everything here builds on the base rules of :mod:`continuum.access.policy`: a person withheld
 from a membership by an exclusion or a restriction is withheld with every intake record about
-them, and emergency access is read-only.
+them (:func:`~continuum.access.policy.scope_about_person`), and a person seen past a
+restriction only through emergency access is not written about
+(:func:`~continuum.access.policy.can_write_about_person`).
 
 Signals
     A signal of radicalisation is intelligence. It is seen by the agency that reported it, by
