@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from continuum.access import policy
+from continuum.access.policy import intake as intake_policy
 from continuum.core.exceptions import InvalidInput, NotFound
 from continuum.intake import selectors, services
 from continuum.intake.models import ContactPointTraining
@@ -28,7 +28,7 @@ def add(world, actor_role: str = "bureau_analyst", **dates: date) -> ContactPoin
 def test_the_bureau_and_coordination_keep_the_register(world, role):
     training = add(world, role)
     assert training.is_current
-    assert policy.has_current_training(world["contact_point"])
+    assert intake_policy.has_current_training(world["contact_point"])
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_an_expired_training_is_not_current(world):
     today = timezone.localdate()
     training = add(world, trained_on=today - timedelta(days=400), expires_on=today)
     assert not training.is_current
-    assert not policy.has_current_training(world["contact_point"])
+    assert not intake_policy.has_current_training(world["contact_point"])
 
 
 def test_the_register_shows_the_institutions_the_reader_may_read(world):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from continuum.access import policy
 from continuum.access import services as access_services
+from continuum.access.policy import intake as intake_policy
 from continuum.audit.models import AuditEntry
 from continuum.core import selectors as core_selectors
 from continuum.core import services as core_services
@@ -47,7 +48,7 @@ def test_it_passes_an_external_signal_on_to_the_institution_holding_the_person(w
     assert signal.routed_to == world.institution
     # The institution's trained contact points, its bureau and coordination see it.
     for role in ("contact_point", "bureau_analyst", "coordinator", "police_liaison"):
-        assert policy.scope_signals(world[role]).filter(pk=signal.pk).exists(), role
+        assert intake_policy.scope_signals(world[role]).filter(pk=signal.pk).exists(), role
     event = TimelineEvent.objects.get(person=person, kind=IntakeKind.SIGNAL_PASSED_ON)
     assert event.details["routed_to"] == world.institution.name
 
@@ -67,8 +68,8 @@ def test_it_sends_an_external_signal_about_a_person_not_in_custody_to_coordinati
 ):
     signal = services.signal_record(actor=world["police_liaison"], data=signal_data(free_person))
     assert (signal.routing, signal.routed_to) == (Routing.COORDINATION, world.coordination)
-    assert not policy.scope_signals(world["contact_point"]).filter(pk=signal.pk).exists()
-    assert not policy.scope_signals(world["bureau_analyst"]).filter(pk=signal.pk).exists()
+    assert not intake_policy.scope_signals(world["contact_point"]).filter(pk=signal.pk).exists()
+    assert not intake_policy.scope_signals(world["bureau_analyst"]).filter(pk=signal.pk).exists()
 
 
 def test_an_ended_placement_does_not_count_as_custody(world, free_person):
@@ -191,7 +192,7 @@ def test_a_case_manager_sees_only_the_signals_their_municipality_reported(world,
         actor=world["case_manager"], data=signal_data(free_person_of(world))
     )
     other = services.signal_record(actor=world["police_liaison"], data=signal_data(free_person))
-    visible = set(policy.scope_signals(world["case_manager"]).values_list("pk", flat=True))
+    visible = set(intake_policy.scope_signals(world["case_manager"]).values_list("pk", flat=True))
     assert visible == {own.pk}
     assert other.pk not in visible
 
@@ -224,7 +225,7 @@ def test_an_excluded_user_does_not_see_the_persons_signals(world, held_person):
         reason="x" * 40,
         created_by=world["coordinator"],
     )
-    assert not policy.scope_signals(world["bureau_analyst"]).filter(pk=signal.pk).exists()
+    assert not intake_policy.scope_signals(world["bureau_analyst"]).filter(pk=signal.pk).exists()
 
 
 def test_an_agency_elsewhere_is_not_used_for_routing(world, held_person):
@@ -251,11 +252,11 @@ def test_a_contact_point_whose_training_expired_does_not_receive_passed_on_signa
     trained = MembershipFactory(agency=world.institution, role=Role.CONTACT_POINT)
     ContactPointTrainingFactory(membership=trained)
     signal = services.signal_record(actor=world["police_liaison"], data=signal_data(person))
-    assert policy.scope_signals(trained).filter(pk=signal.pk).exists()
-    assert not policy.scope_signals(untrained).filter(pk=signal.pk).exists()
+    assert intake_policy.scope_signals(trained).filter(pk=signal.pk).exists()
+    assert not intake_policy.scope_signals(untrained).filter(pk=signal.pk).exists()
     # What their institution reported stays theirs to see.
     own = services.signal_record(actor=trained, data=signal_data(person))
-    assert policy.scope_signals(untrained).filter(pk=own.pk).exists()
+    assert intake_policy.scope_signals(untrained).filter(pk=own.pk).exists()
 
 
 def test_a_central_signals_unit_receives_every_signal_of_its_jurisdiction(world):
@@ -271,8 +272,10 @@ def test_a_central_signals_unit_receives_every_signal_of_its_jurisdiction(world)
     external = services.signal_record(actor=world["police_liaison"], data=signal_data(person))
     for signal in (internal, external):
         assert (signal.routed_to, signal.routing) == (unit, Routing.CENTRAL_UNIT)
-        assert policy.scope_signals(analyst).filter(pk=signal.pk).exists()
-        assert not policy.scope_signals(world["bureau_analyst"]).filter(pk=signal.pk).exists()
+        assert intake_policy.scope_signals(analyst).filter(pk=signal.pk).exists()
+        assert (
+            not intake_policy.scope_signals(world["bureau_analyst"]).filter(pk=signal.pk).exists()
+        )
 
 
 def test_without_a_central_unit_in_its_jurisdiction_a_signal_goes_to_the_bureau(world):
@@ -312,7 +315,7 @@ def test_emergency_access_to_a_restricted_person_does_not_allow_attaching(world)
         justification="Urgent question from the housing office about the person's return date.",
     )
     # Emergency access lets the manager read the signal again, but not add to it.
-    assert policy.scope_signals(manager).filter(pk=signal.pk).exists()
+    assert intake_policy.scope_signals(manager).filter(pk=signal.pk).exists()
     upload = SimpleUploadedFile("note.txt", b"A synthetic note.", content_type="text/plain")
     with pytest.raises(NotFound):
         services.signal_attach(actor=manager, signal=signal, uploads=[upload])

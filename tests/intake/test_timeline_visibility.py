@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from continuum.access import policy
+from continuum.access.policy import intake as intake_policy
 from continuum.core import selectors as core_selectors
 from continuum.core import services as core_services
 from continuum.core.models import AgencyType, Case, Role, TimelineEvent
@@ -113,10 +113,10 @@ def test_the_mentor_reads_none_of_the_signals_measures_or_decisions(world, refer
     mentor = world["mentor"]
     events = core_selectors.person_timeline(actor=mentor, person=referred.person)
     assert not events.filter(sensitivity__in=["intelligence", "case"]).exists()
-    assert not policy.scope_signals(mentor).exists()
-    assert not policy.scope_investigations(mentor).exists()
-    assert not policy.scope_measures(mentor).exists()
-    assert not policy.scope_decisions(mentor).exists()
+    assert not intake_policy.scope_signals(mentor).exists()
+    assert not intake_policy.scope_investigations(mentor).exists()
+    assert not intake_policy.scope_measures(mentor).exists()
+    assert not intake_policy.scope_decisions(mentor).exists()
 
 
 def test_another_institutions_bureau_does_not_read_the_intelligence_after_a_transfer(

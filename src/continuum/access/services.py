@@ -80,10 +80,8 @@ def emergency_access_start(
 def emergency_access_review(
     *, actor: Membership, access: EmergencyAccess, note: str
 ) -> EmergencyAccess:
-    if not policy.can_review_emergency_access(actor):
-        raise NotFound
-    access = (
-        EmergencyAccess.objects.select_for_update().select_related("case__person").get(pk=access.pk)
+    access = policy.lock_visible(
+        policy.scope_emergency_accesses_to_review, actor, access, related=("case__person",)
     )
     if access.reviewed_at is not None:
         raise Conflict(_("This emergency access has already been reviewed."))
@@ -151,10 +149,10 @@ def case_exclusion_remove(*, actor: Membership, exclusion: CaseExclusion) -> Non
 def case_restrict_to(*, actor: Membership, case: Case, users: list[User]) -> list[User]:
     """Replace the case's restriction list. An empty list lifts the restriction. The user who
     sets a restriction stays on it, so nobody locks themselves out by mistake."""
+    # Lock the case so that two saves of the list queue instead of racing on the rows.
+    case = policy.lock_visible(policy.scope_cases, actor, case)
     if not policy.can_manage_case_access(actor, case):
         raise NotFound
-    # Lock the case so that two saves of the list queue instead of racing on the rows.
-    Case.objects.select_for_update().filter(pk=case.pk).first()
     wanted = {user.pk: user for user in users}
     if wanted:
         wanted.setdefault(actor.user_id, actor.user)

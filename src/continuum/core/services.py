@@ -172,7 +172,7 @@ def _sentence_event(person: Person, actor: Membership) -> None:
 
 @transaction.atomic
 def person_update(*, actor: Membership, person: Person, data: dict[str, Any]) -> Person:
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = policy.lock_visible(policy.scope_persons, actor, person)
     if not policy.can_change_person(actor, person):
         raise NotFound
     before = audit.snapshot(person, PERSON_FIELDS)
@@ -213,7 +213,7 @@ def placement_add(
 ) -> Placement:
     """Record where a person is or was held. Placements of one person never overlap."""
     # Lock the person so that two concurrent placements cannot both pass the overlap check.
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = policy.lock_visible(policy.scope_persons, actor, person)
     if not policy.can_change_person(actor, person):
         raise NotFound
     placement = Placement(
@@ -265,7 +265,8 @@ def placement_add(
 
 @transaction.atomic
 def placement_end(*, actor: Membership, placement: Placement, ended_on: date) -> Placement:
-    person = Person.objects.select_for_update().get(pk=placement.person_id)
+    # The person is locked, as by every change to their placements.
+    person = policy.lock_visible(policy.scope_persons, actor, placement.person)
     if not policy.can_change_person(actor, person):
         raise NotFound
     placement = Placement.objects.select_related("institution").get(pk=placement.pk)
@@ -400,7 +401,8 @@ def case_open(
     """Open a MAR case. A person has at most one open case."""
     if not policy.can_open_case(actor):
         raise NotFound
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    # The person is locked so that two openings queue and the second finds the first's case.
+    person = policy.lock_visible(policy.scope_persons, actor, person)
     if phase == Phase.CLOSED:
         raise InvalidInput.on("phase", _("A case cannot be opened as closed."))
     if person.cases.exclude(phase=Phase.CLOSED).exists():
@@ -417,7 +419,7 @@ def case_open(
 
 @transaction.atomic
 def case_change_phase(*, actor: Membership, case: Case, phase: str) -> Case:
-    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    case = policy.lock_visible(policy.scope_cases, actor, case, related=("person",))
     if not policy.can_change_case(actor, case):
         raise NotFound
     if phase not in Phase.values:
@@ -454,7 +456,7 @@ def case_set_team(
 ) -> Case:
     """Replace the team. The lead agency is always on it; named members must belong to a
     team agency."""
-    case = Case.objects.select_for_update().select_related("person", "lead_agency").get(pk=case.pk)
+    case = policy.lock_visible(policy.scope_cases, actor, case, related=("person", "lead_agency"))
     if not policy.can_change_case(actor, case):
         raise NotFound
     agency_set = {case.lead_agency, *agencies}

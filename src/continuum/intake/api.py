@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from continuum.access import policy
+from continuum.access.policy import intake as intake_policy
 from continuum.audit import services as audit
 from continuum.core.exceptions import NotFound
 from continuum.core.forms import outside_years, within_years
@@ -181,7 +181,7 @@ class SignalSerializer(serializers.ModelSerializer[Signal]):
         if hasattr(signal, "assessment_visible"):  # annotated by selectors.signal_list
             return str(signal.status) if signal.assessment_visible else None
         actor = self._actor()
-        if actor is None or not policy.may_see_assessment(actor, signal):
+        if actor is None or not intake_policy.may_see_assessment(actor, signal):
             return None
         return str(signal.status)
 
@@ -194,7 +194,7 @@ class SignalSerializer(serializers.ModelSerializer[Signal]):
         actor = self._actor()
         if actor is None:
             return None
-        visible = policy.scope_investigations(actor).filter(pk=signal.investigation_id)
+        visible = intake_policy.scope_investigations(actor).filter(pk=signal.investigation_id)
         return visible.values_list("reference", flat=True).first()
 
 
@@ -234,7 +234,7 @@ class SignalListCreate(generics.ListAPIView[Signal]):
     )
     def post(self, request: Request) -> Response:
         actor = acting_membership(request)
-        if not policy.can_record_signal(actor):
+        if not intake_policy.can_record_signal(actor):
             raise NotFound
         serializer = SignalInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,7 +1,7 @@
 """Signals of radicalisation, their attachments, the register of trained contact points, and the
 record that makes the signal API idempotent.
 
-A signal is intelligence: who sees it is decided in :mod:`continuum.access.policy`
+A signal is intelligence: who sees it is decided in :mod:`continuum.access.policy.intake`
 (``scope_signals``, ``get_signal``); where it goes is decided once, when it is recorded, by
 ``intake.services.signals.signal_record``.
 """

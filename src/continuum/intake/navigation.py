@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from continuum.access import policy
+from continuum.access.policy import intake as intake_policy
 from continuum.core.models import Membership
 from continuum.core.navigation import NavEntry, Task, TaskSource
 from continuum.intake import selectors
@@ -31,20 +31,20 @@ from continuum.intake.models import (
 def receives_stakeholder_notices(membership: Membership) -> bool:
     """Practitioners of an agency that a "notify" decision can reach."""
     return (
-        policy.can_receive_notifications(membership)
+        intake_policy.can_receive_notifications(membership)
         and membership.agency.type in NOTIFIABLE_AGENCY_TYPES
     )
 
 
 ENTRIES = [
     NavEntry("intake-signals", gettext_lazy("Signals"), "intake:signal-queue",
-             policy.can_receive_signals, order=30),
+             intake_policy.can_receive_signals, order=30),
     NavEntry("intake-record", gettext_lazy("Record a signal"), "intake:signal-new",
-             policy.can_record_signal, order=40),
+             intake_policy.can_record_signal, order=40),
     NavEntry("intake-contact-points", gettext_lazy("Contact points"), "intake:contact-points",
-             policy.can_receive_signals, order=50),
+             intake_policy.can_receive_signals, order=50),
     NavEntry("intake-investigations", gettext_lazy("Investigations"),
-             "intake:investigation-list", policy.can_read_investigations, order=60),
+             "intake:investigation-list", intake_policy.can_read_investigations, order=60),
     NavEntry("intake-notices", gettext_lazy("Stakeholder notices"),
              "intake:notification-list", receives_stakeholder_notices, order=70),
 ]  # fmt: skip
@@ -58,7 +58,7 @@ def _investigation_url(reference: str) -> str:
 
 
 def _sign_offs(membership: Membership) -> QuerySet[TriageDecision] | None:
-    if not policy.can_read_investigations(membership):
+    if not intake_policy.can_read_investigations(membership):
         return None
     return selectors.decisions_awaiting_sign_off(actor=membership)
 
@@ -85,7 +85,7 @@ def _sign_off_task(decision: TriageDecision, today: date) -> Task:
 
 
 def _to_authorise(membership: Membership) -> QuerySet[Measure] | None:
-    if not policy.can_investigate(membership):
+    if not intake_policy.can_investigate(membership):
         return None
     return selectors.measures_to_authorise(actor=membership)
 
@@ -109,7 +109,7 @@ def _authorise_task(measure: Measure, today: date) -> Task:
 
 
 def _overdue_measures(membership: Membership) -> QuerySet[Measure] | None:
-    if not policy.can_investigate(membership):
+    if not intake_policy.can_investigate(membership):
         return None
     return selectors.measures_overdue(actor=membership)
 
@@ -134,7 +134,7 @@ def _overdue_task(measure: Measure, today: date) -> Task:
 
 
 def _due_reviews(membership: Membership) -> QuerySet[MonitoringReview] | None:
-    if not policy.can_read_investigations(membership):
+    if not intake_policy.can_read_investigations(membership):
         return None
     return selectors.reviews_due(actor=membership)
 

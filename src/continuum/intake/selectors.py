@@ -6,7 +6,7 @@ from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet
 from django.utils import timezone
 
 from continuum.access import policy
-from continuum.core.exceptions import NotFound
+from continuum.access.policy import intake as intake_policy
 from continuum.core.models import Agency, Membership, Role
 from continuum.intake.models import (
     ContactPointTraining,
@@ -34,43 +34,43 @@ def _with_relations(signals: QuerySet[Signal]) -> QuerySet[Signal]:
 def signal_list(*, actor: Membership) -> QuerySet[Signal]:
     """The signals the actor sees, each with ``visible_investigation`` (the reference of its
     investigation when the actor may read that, else None) and ``assessment_visible`` (see
-    :func:`~continuum.access.policy.may_see_assessment`), in one query for the whole list."""
+    :func:`~continuum.access.policy.intake.may_see_assessment`), in one query for the whole list."""
     visible = (
-        policy.scope_investigations(actor)
+        intake_policy.scope_investigations(actor)
         .filter(pk=OuterRef("investigation_id"))
         .values("reference")[:1]
     )
-    return _with_relations(policy.scope_signals(actor)).annotate(
+    return _with_relations(intake_policy.scope_signals(actor)).annotate(
         visible_investigation=Subquery(visible),
         assessment_visible=ExpressionWrapper(
-            policy.received_signals(actor), output_field=BooleanField()
+            intake_policy.received_signals(actor), output_field=BooleanField()
         ),
     )
 
 
 def signal_get(*, actor: Membership, reference: str) -> Signal:
-    return policy.get_signal(actor, reference)
+    return intake_policy.get_signal(actor, reference)
 
 
 def signal_queue(*, actor: Membership) -> QuerySet[Signal]:
     """Signals awaiting assessment routed to the actor's agency (for a bureau, also those
     passed on to its institution)."""
-    if not policy.can_receive_signals(actor):
+    if not intake_policy.can_receive_signals(actor):
         return Signal.objects.none()
     return _with_relations(
-        policy.scope_signals(actor).filter(
+        intake_policy.scope_signals(actor).filter(
             status=SignalStatus.AWAITING_ASSESSMENT,
-            routed_to__in=policy.receiving_agency_ids(actor),
+            routed_to__in=policy.holding_agency_ids(actor),
         )
     )
 
 
 def signals_passed_on(*, actor: Membership) -> QuerySet[Signal]:
     """For coordination: external signals passed on to the institution holding the person."""
-    if not policy.sees_everything(actor):
+    if not intake_policy.can_see_passed_on_signals(actor):
         return Signal.objects.none()
     return _with_relations(
-        policy.scope_signals(actor).filter(
+        intake_policy.scope_signals(actor).filter(
             routing=Routing.PASSED_ON, status=SignalStatus.AWAITING_ASSESSMENT
         )
     )
@@ -78,7 +78,7 @@ def signals_passed_on(*, actor: Membership) -> QuerySet[Signal]:
 
 def contact_point_register(*, actor: Membership) -> list[tuple[Agency, list[ContactPointTraining]]]:
     """Per institution the actor may read, its contact points' trainings, newest first."""
-    institutions = list(policy.contact_point_institutions(actor).order_by("name"))
+    institutions = list(intake_policy.contact_point_institutions(actor).order_by("name"))
     trainings = (
         ContactPointTraining.objects.filter(membership__agency__in=institutions)
         .select_related("membership__user", "membership__agency")
@@ -94,7 +94,7 @@ def contact_points_of_institutions(*, actor: Membership) -> QuerySet[Membership]
     """The active contact points of the institutions whose register the actor reads."""
     return (
         Membership.objects.filter(
-            agency__in=policy.contact_point_institutions(actor),
+            agency__in=intake_policy.contact_point_institutions(actor),
             role=Role.CONTACT_POINT,
             is_active=True,
         )
@@ -107,29 +107,29 @@ def contact_points_of_institutions(*, actor: Membership) -> QuerySet[Membership]
 
 
 def investigation_list(*, actor: Membership, status: str | None = None) -> QuerySet[Investigation]:
-    investigations = policy.scope_investigations(actor).select_related("person", "bureau")
+    investigations = intake_policy.scope_investigations(actor).select_related("person", "bureau")
     if status:
         investigations = investigations.filter(status=status)
     return investigations.order_by("-opened_at", "-id")
 
 
 def investigation_get(*, actor: Membership, reference: str) -> Investigation:
-    return policy.get_investigation(actor, reference)
+    return intake_policy.get_investigation(actor, reference)
 
 
 def investigation_signals(*, actor: Membership, investigation: Investigation) -> QuerySet[Signal]:
-    return _with_relations(policy.scope_signals(actor).filter(investigation=investigation))
+    return _with_relations(intake_policy.scope_signals(actor).filter(investigation=investigation))
 
 
 def investigation_findings(*, actor: Membership, investigation: Investigation) -> QuerySet[Finding]:
-    if not policy.scope_investigations(actor).filter(pk=investigation.pk).exists():
+    if not intake_policy.scope_investigations(actor).filter(pk=investigation.pk).exists():
         return Finding.objects.none()
     return investigation.findings.select_related("recorded_by__user", "recorded_by__agency")
 
 
 def investigation_measures(*, actor: Membership, investigation: Investigation) -> QuerySet[Measure]:
     return (
-        policy.scope_measures(actor)
+        intake_policy.scope_measures(actor)
         .filter(investigation=investigation)
         .select_related("requested_by__user", "authorised_by__user", "ended_by__user")
     )
@@ -139,7 +139,7 @@ def investigation_decisions(
     *, actor: Membership, investigation: Investigation
 ) -> QuerySet[TriageDecision]:
     return (
-        policy.scope_decisions(actor)
+        intake_policy.scope_decisions(actor)
         .filter(investigation=investigation)
         .select_related("proposed_by__user", "proposed_by__agency", "case")
         .prefetch_related("criteria_met", "notify_agencies", "sign_offs__membership__user")
@@ -147,21 +147,13 @@ def investigation_decisions(
 
 
 def measure_get(*, actor: Membership, pk: int) -> Measure:
-    measure = (
-        policy.scope_measures(actor)
-        .select_related("investigation__person", "investigation__bureau", "requested_by__user")
-        .filter(pk=pk)
-        .first()
-    )
-    if measure is None:
-        raise NotFound
-    return measure
+    return intake_policy.get_measure(actor, pk)
 
 
 def measures_overdue(*, actor: Membership) -> QuerySet[Measure]:
     """Running measures past their end date: to be renewed or ended."""
     return (
-        policy.scope_measures(actor)
+        intake_policy.scope_measures(actor)
         .filter(status=MeasureStatus.ACTIVE, ends_on__lt=timezone.localdate())
         .select_related("investigation__person", "investigation__bureau", "authorised_by__user")
         .order_by("ends_on", "id")
@@ -171,7 +163,7 @@ def measures_overdue(*, actor: Membership) -> QuerySet[Measure]:
 def measures_running(*, actor: Membership) -> QuerySet[Measure]:
     """Measures awaiting authorisation or running, soonest end first (overdue ones lead)."""
     return (
-        policy.scope_measures(actor)
+        intake_policy.scope_measures(actor)
         .filter(status__in=[MeasureStatus.REQUESTED, MeasureStatus.ACTIVE])
         .select_related("investigation__person", "investigation__bureau", "requested_by__user")
         .order_by("ends_on", "id")
@@ -179,26 +171,18 @@ def measures_running(*, actor: Membership) -> QuerySet[Measure]:
 
 
 def decision_get(*, actor: Membership, reference: str) -> TriageDecision:
-    decision = (
-        policy.scope_decisions(actor)
-        .select_related("investigation__person", "investigation__bureau")
-        .filter(reference=reference)
-        .first()
-    )
-    if decision is None:
-        raise NotFound
-    return decision
+    return intake_policy.get_decision(actor, reference)
 
 
 def decision_list(*, actor: Membership) -> QuerySet[TriageDecision]:
     """The decisions on the investigations the actor may read, newest first."""
-    return policy.scope_decisions(actor).order_by("-proposed_at", "-id")
+    return intake_policy.scope_decisions(actor).order_by("-proposed_at", "-id")
 
 
 def decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision]:
     """Decisions the actor's side has still to sign off."""
     pending = (
-        policy.scope_decisions(actor)
+        intake_policy.scope_decisions(actor)
         .filter(status=TriageStatus.AWAITING_SIGN_OFF)
         .select_related("investigation__person", "investigation__bureau", "proposed_by__user")
         .prefetch_related("sign_offs")
@@ -209,7 +193,7 @@ def decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision
 
 def reviews_open(*, actor: Membership) -> QuerySet[MonitoringReview]:
     return (
-        policy.scope_reviews(actor)
+        intake_policy.scope_reviews(actor)
         .filter(status=ReviewStatus.DUE)
         .select_related("decision__investigation__person", "agency")
         .order_by("due_on", "id")
@@ -217,39 +201,28 @@ def reviews_open(*, actor: Membership) -> QuerySet[MonitoringReview]:
 
 
 def review_get(*, actor: Membership, pk: int) -> MonitoringReview:
-    review = (
-        policy.scope_reviews(actor)
-        .select_related("decision__investigation__person", "agency")
-        .filter(pk=pk)
-        .first()
-    )
-    if review is None:
-        raise NotFound
-    return review
+    return intake_policy.get_review(actor, pk)
 
 
 def notification_list(*, actor: Membership) -> QuerySet[Notification]:
     return (
-        policy.scope_notifications(actor)
+        intake_policy.scope_notifications(actor)
         .select_related("person", "decision", "acknowledged_by__user")
         .order_by("acknowledged_at", "-created_at", "-id")
     )
 
 
 def notification_get(*, actor: Membership, pk: int) -> Notification:
-    notification = notification_list(actor=actor).filter(pk=pk).first()
-    if notification is None:
-        raise NotFound
-    return notification
+    return intake_policy.get_notification(actor, pk)
 
 
 def measures_to_authorise(*, actor: Membership) -> QuerySet[Measure]:
     """Measures requested in the actor's bureau by someone else: the actor may authorise them
-    (see :func:`~continuum.access.policy.can_authorise_measure`)."""
-    if not policy.can_investigate(actor):
+    (see :func:`~continuum.access.policy.intake.can_authorise_measure`)."""
+    if not intake_policy.can_investigate(actor):
         return Measure.objects.none()
     return (
-        policy.scope_measures(actor)
+        intake_policy.scope_measures(actor)
         .filter(status=MeasureStatus.REQUESTED, investigation__bureau=actor.agency_id)
         .exclude(requested_by__user=actor.user_id)
         .select_related("investigation__person", "requested_by__user")
@@ -265,7 +238,7 @@ def reviews_due(*, actor: Membership) -> QuerySet[MonitoringReview]:
 def notices_unacknowledged(*, actor: Membership) -> QuerySet[Notification]:
     """Stakeholder notices to the actor's agency that nobody there has acknowledged yet."""
     return (
-        policy.scope_notifications(actor)
+        intake_policy.scope_notifications(actor)
         .filter(acknowledged_at__isnull=True)
         .select_related("person", "decision")
         .order_by("created_at", "id")

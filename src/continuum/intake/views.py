@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from continuum.access import policy
+from continuum.access.policy import intake as intake_policy
 from continuum.audit import services as audit
 from continuum.core.exceptions import ApplicationError, Conflict, InvalidInput
 from continuum.core.middleware import acting_membership
@@ -51,7 +52,7 @@ REFUSED = (InvalidInput, Conflict)
 @acting
 def signal_new(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not policy.can_record_signal(actor):
+    if not intake_policy.can_record_signal(actor):
         raise Http404
     form = SignalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -77,7 +78,7 @@ def signal_new(request: HttpRequest) -> HttpResponse:
 @acting
 def signal_queue(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not policy.can_receive_signals(actor):
+    if not intake_policy.can_receive_signals(actor):
         raise Http404
     queue = list(selectors.signal_queue(actor=actor)[:200])
     passed_on = list(selectors.signals_passed_on(actor=actor)[:200])
@@ -90,10 +91,10 @@ def signal_queue(request: HttpRequest) -> HttpResponse:
     context = {
         "queue": queue,
         "passed_on": passed_on,
-        "is_coordination": policy.sees_everything(actor),
-        "reads_investigations": policy.can_read_investigations(actor),
+        "sees_passed_on": intake_policy.can_see_passed_on_signals(actor),
+        "reads_investigations": intake_policy.can_read_investigations(actor),
         "training_missing": actor.role == "contact_point"
-        and not policy.has_current_training(actor),
+        and not intake_policy.has_current_training(actor),
     }
     return render(request, "intake/signal_queue.html", context)
 
@@ -120,11 +121,11 @@ def _signal_page(
         "signal": signal,
         "attachments": signal.attachments.all(),
         "investigation": _visible_investigation(actor, signal),
-        "may_investigate": awaiting and policy.can_take_into_investigation(actor, signal),
-        "may_see_assessment": policy.may_see_assessment(actor, signal),
+        "may_investigate": awaiting and intake_policy.can_take_into_investigation(actor, signal),
+        "may_see_assessment": intake_policy.may_see_assessment(actor, signal),
         "person_visible": policy.scope_persons(actor).filter(pk=signal.person_id).exists(),
         "investigate_form": investigate_form or ActionForm(),
-        "may_dismiss": policy.can_dismiss_signal(actor, signal),
+        "may_dismiss": intake_policy.can_dismiss_signal(actor, signal),
         "dismiss_form": dismiss_form or DismissForm(),
     }
     return render(request, "intake/signal_detail.html", context, status=status)
@@ -133,7 +134,7 @@ def _signal_page(
 def _visible_investigation(actor: Membership, signal: Signal) -> Investigation | None:
     if signal.investigation_id is None:
         return None
-    return policy.scope_investigations(actor).filter(pk=signal.investigation_id).first()
+    return intake_policy.scope_investigations(actor).filter(pk=signal.investigation_id).first()
 
 
 @acting
@@ -141,7 +142,7 @@ def _visible_investigation(actor: Membership, signal: Signal) -> Investigation |
 def signal_investigate(request: HttpRequest, reference: str) -> HttpResponse:
     actor = acting_membership(request)
     signal = selectors.signal_get(actor=actor, reference=reference)
-    if not policy.can_investigate(actor):
+    if not intake_policy.can_investigate(actor):
         raise Http404
     try:
         investigation = services.signal_investigate(actor=actor, signal=signal)
@@ -161,7 +162,7 @@ def signal_investigate(request: HttpRequest, reference: str) -> HttpResponse:
 def signal_dismiss(request: HttpRequest, reference: str) -> HttpResponse:
     actor = acting_membership(request)
     signal = selectors.signal_get(actor=actor, reference=reference)
-    if not policy.sees_everything(actor):
+    if not intake_policy.can_dismiss_signals(actor):
         raise Http404
     form = DismissForm(request.POST)
     if not form.is_valid():
@@ -197,9 +198,9 @@ def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpRe
 @acting
 def contact_points(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not policy.can_receive_signals(actor):
+    if not intake_policy.can_receive_signals(actor):
         raise Http404
-    keeps = policy.can_keep_contact_points(actor, None)
+    keeps = intake_policy.can_keep_contact_points(actor, None)
     if request.method == "POST" and not keeps:
         raise Http404
     candidates = selectors.contact_points_of_institutions(actor=actor)
@@ -233,7 +234,7 @@ def contact_points(request: HttpRequest) -> HttpResponse:
 @acting
 def investigation_list(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not policy.can_read_investigations(actor):
+    if not intake_policy.can_read_investigations(actor):
         raise Http404
     status = request.GET.get("status", "")
     if status not in InvestigationStatus.values:
@@ -272,8 +273,10 @@ def _investigation_page(
     """The investigation with everything on it. ``failed`` is a refused per-row action:
     (``"measure"`` or ``"decision"``, its pk, the form carrying the refusal)."""
     audit.record_read(actor=actor, obj=investigation, person=investigation.person)
-    may_work = investigation.is_open and policy.can_work_on_investigation(actor, investigation)
-    may_propose = investigation.is_open and policy.can_propose_triage(actor, investigation)
+    may_work = investigation.is_open and intake_policy.can_work_on_investigation(
+        actor, investigation
+    )
+    may_propose = investigation.is_open and intake_policy.can_propose_triage(actor, investigation)
     decisions = _decisions(actor, investigation, failed)
     context: dict[str, Any] = {
         "investigation": investigation,
@@ -319,7 +322,7 @@ def _measures(
 ) -> list[MeasureRow]:
     rows = []
     for measure in selectors.investigation_measures(actor=actor, investigation=investigation):
-        may_authorise = may_work and policy.can_authorise_measure(actor, measure)
+        may_authorise = may_work and intake_policy.can_authorise_measure(actor, measure)
         row = MeasureRow(
             measure=measure,
             may_authorise=may_authorise and measure.status == MeasureStatus.REQUESTED,
@@ -342,7 +345,7 @@ def _decisions(
     rows = []
     for decision in selectors.investigation_decisions(actor=actor, investigation=investigation):
         pending = decision.status == TriageStatus.AWAITING_SIGN_OFF
-        side = policy.sign_off_side(actor, decision) if pending else None
+        side = intake_policy.sign_off_side(actor, decision) if pending else None
         signed_sides = {s.side for s in decision.sign_offs.all()}
         case_visible = decision.case is not None and (
             policy.scope_cases(actor).filter(pk=decision.case.pk).exists()
@@ -363,7 +366,7 @@ def _workable_investigation(request: HttpRequest, reference: str) -> Investigati
     """The investigation, when the actor may record findings and measures on it; else 404."""
     actor = acting_membership(request)
     investigation = selectors.investigation_get(actor=actor, reference=reference)
-    if not policy.can_work_on_investigation(actor, investigation):
+    if not intake_policy.can_work_on_investigation(actor, investigation):
         raise Http404
     return investigation
 
@@ -412,7 +415,7 @@ def _measure_of_own_bureau(request: HttpRequest, pk: int) -> Measure:
     """The measure, when the actor works on its investigation; else 404."""
     actor = acting_membership(request)
     measure = selectors.measure_get(actor=actor, pk=pk)
-    if not policy.can_work_on_investigation(actor, measure.investigation):
+    if not intake_policy.can_work_on_investigation(actor, measure.investigation):
         raise Http404
     return measure
 
@@ -475,7 +478,7 @@ def measure_end(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_list(request: HttpRequest) -> HttpResponse:
     """Running measures, and those awaiting authorisation; overdue ones first."""
     actor = acting_membership(request)
-    if not policy.can_read_investigations(actor):
+    if not intake_policy.can_read_investigations(actor):
         raise Http404
     overdue = list(selectors.measures_overdue(actor=actor)[:200])
     others = [m for m in selectors.measures_running(actor=actor)[:200] if not m.is_overdue]
@@ -496,7 +499,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 def decision_propose(request: HttpRequest, reference: str) -> HttpResponse:
     actor = acting_membership(request)
     investigation = selectors.investigation_get(actor=actor, reference=reference)
-    if not policy.can_propose_triage(actor, investigation):
+    if not intake_policy.can_propose_triage(actor, investigation):
         raise Http404
     form = TriageForm(request.POST, prefix="triage", investigation=investigation)
     if not form.is_valid():
@@ -522,7 +525,7 @@ def _decision_to_sign(request: HttpRequest, reference: str) -> TriageDecision:
     """The decision, when the actor signs for one of its sides; else 404."""
     actor = acting_membership(request)
     decision = selectors.decision_get(actor=actor, reference=reference)
-    if policy.sign_off_side(actor, decision) is None:
+    if intake_policy.sign_off_side(actor, decision) is None:
         raise Http404
     return decision
 
@@ -573,7 +576,7 @@ def decision_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 def decision_queue(request: HttpRequest) -> HttpResponse:
     """The decisions awaiting the sign-off of the actor's side."""
     actor = acting_membership(request)
-    if not policy.can_read_investigations(actor):
+    if not intake_policy.can_read_investigations(actor):
         raise Http404
     decisions = list(selectors.decisions_awaiting_sign_off(actor=actor)[:200])
     audit.record_list(
@@ -591,7 +594,7 @@ def decision_queue(request: HttpRequest) -> HttpResponse:
 @acting
 def review_list(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not policy.can_read_investigations(actor):
+    if not intake_policy.can_read_investigations(actor):
         raise Http404
     return _reviews_page(request, actor)
 
@@ -614,7 +617,7 @@ def _reviews_page(
     rows = [
         ReviewRow(
             review=review,
-            may_complete=policy.can_complete_review(actor, review),
+            may_complete=intake_policy.can_complete_review(actor, review),
             form=failed[1]
             if failed and failed[0] == review.pk
             else ReviewForm(prefix=f"review-{review.pk}"),
@@ -635,7 +638,7 @@ def _reviews_page(
 def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
     actor = acting_membership(request)
     review = selectors.review_get(actor=actor, pk=pk)
-    if not policy.can_complete_review(actor, review):
+    if not intake_policy.can_complete_review(actor, review):
         raise Http404
     form = ReviewForm(request.POST, prefix=f"review-{pk}")
     if not form.is_valid():
@@ -652,7 +655,7 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @acting
 def notification_list(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not policy.can_receive_notifications(actor):
+    if not intake_policy.can_receive_notifications(actor):
         raise Http404
     notifications = list(selectors.notification_list(actor=actor)[:200])
     audit.record_list(

@@ -4,8 +4,8 @@ is recorded (:mod:`.signals`) and when attachments are added to it later (for ex
 that an agency system sends after the signal itself).
 
 Who may attach: a member of the agency that reported the signal, in a role that records
-signals (:func:`~continuum.access.policy.can_record_signal`), who sees the signal, and only
-while the signal awaits assessment. Once the bureau or coordination has taken it up (an
+signals (:func:`~continuum.access.policy.intake.can_record_signal`), who sees the signal, and
+only while the signal awaits assessment. Once the bureau or coordination has taken it up (an
 investigation, a dismissal), what they assess stays as it was: new material is a new signal.
 
 Everyone else is answered "not found", including those who see the signal because it was
@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from continuum.access import policy
+from continuum.access.policy import intake as intake_policy
 from continuum.audit import services as audit
 from continuum.audit.models import Action
 from continuum.core.exceptions import Conflict, InvalidInput, NotFound
@@ -132,10 +133,8 @@ def signal_attach(
     *, actor: Membership, signal: Signal, uploads: Sequence[UploadedFile[Any]]
 ) -> Signal:
     """Add one or more attachments to a signal the actor's agency reported (see above)."""
-    if not policy.scope_signals(actor).filter(pk=signal.pk).exists():
-        raise NotFound
-    signal = Signal.objects.select_for_update().select_related("person").get(pk=signal.pk)
-    if not policy.can_attach_to_signal(actor, signal):
+    signal = policy.lock_visible(intake_policy.scope_signals, actor, signal, related=("person",))
+    if not intake_policy.can_attach_to_signal(actor, signal):
         raise NotFound
     if signal.status != SignalStatus.AWAITING_ASSESSMENT:
         raise Conflict(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from continuum.access import policy
+from continuum.access.policy import intake as intake_policy
 from continuum.audit import services as audit
 from continuum.audit.models import Action
 from continuum.core import services as core_services
@@ -58,14 +59,14 @@ def _intelligence_event(
 def signal_investigate(*, actor: Membership, signal: Signal) -> Investigation:
     """Take a signal routed to the actor's bureau (or passed on to its institution) into the
     bureau's open investigation of that person, opening one when there is none."""
-    if not policy.can_investigate(actor):
+    if not intake_policy.can_investigate(actor):
         raise NotFound
-    signal = Signal.objects.select_for_update().select_related("person").get(pk=signal.pk)
-    if not policy.scope_signals(actor).filter(pk=signal.pk).exists():
-        raise NotFound
+    # On PostgreSQL the person's row is locked with the signal: two signals about one person
+    # taken in at the same moment join one investigation instead of racing to open two.
+    signal = policy.lock_visible(intake_policy.scope_signals, actor, signal, related=("person",))
     if not policy.can_write_about_person(actor, signal.person):
         raise NotFound
-    if not policy.can_take_into_investigation(actor, signal):
+    if not intake_policy.can_take_into_investigation(actor, signal):
         raise Conflict(_("This signal was routed to another agency; it investigates it."))
     if signal.status != SignalStatus.AWAITING_ASSESSMENT:
         raise Conflict(_("This signal is no longer awaiting assessment."))
@@ -123,12 +124,8 @@ def locked_open_investigation(
 ) -> Investigation:
     """The investigation, locked for this transaction, when the actor sees it, ``may`` act
     on it, and it is still open."""
-    if not policy.scope_investigations(actor).filter(pk=investigation.pk).exists():
-        raise NotFound
-    investigation = (
-        Investigation.objects.select_for_update()
-        .select_related("person", "bureau")
-        .get(pk=investigation.pk)
+    investigation = policy.lock_visible(
+        intake_policy.scope_investigations, actor, investigation, related=("person", "bureau")
     )
     if not may(actor, investigation):
         raise NotFound
@@ -139,7 +136,7 @@ def locked_open_investigation(
 
 def _workable(actor: Membership, investigation: Investigation) -> Investigation:
     """The investigation, locked, if the actor may work on it and it is open."""
-    return locked_open_investigation(actor, investigation, policy.can_work_on_investigation)
+    return locked_open_investigation(actor, investigation, intake_policy.can_work_on_investigation)
 
 
 # --- findings --------------------------------------------------------------------------------
@@ -231,13 +228,14 @@ def measure_request(
 
 
 def _locked_measure(actor: Membership, measure: Measure) -> Measure:
-    if not policy.scope_measures(actor).filter(pk=measure.pk).exists():
-        raise NotFound
+    """The measure, locked, if the actor may work on its open investigation. The investigation
+    is locked first, as when it closes and its measures end with it: one order, no deadlock."""
     _workable(actor, measure.investigation)
-    return (
-        Measure.objects.select_for_update()
-        .select_related("investigation__person", "requested_by")
-        .get(pk=measure.pk)
+    return policy.lock_visible(
+        intake_policy.scope_measures,
+        actor,
+        measure,
+        related=("investigation__person", "requested_by"),
     )
 
 
@@ -248,7 +246,7 @@ def measure_authorise(*, actor: Membership, measure: Measure) -> Measure:
     measure = _locked_measure(actor, measure)
     if measure.status != MeasureStatus.REQUESTED:
         raise Conflict(_("This measure is not awaiting authorisation."))
-    if not policy.can_authorise_measure(actor, measure):
+    if not intake_policy.can_authorise_measure(actor, measure):
         raise InvalidInput.on(
             "authorised_by", _("A measure must be authorised by someone other than the requester.")
         )
@@ -279,7 +277,7 @@ def measure_renew(*, actor: Membership, measure: Measure, ends_on: date | None) 
     measure = _locked_measure(actor, measure)
     if measure.status != MeasureStatus.ACTIVE:
         raise Conflict(_("Only a running measure can be renewed."))
-    if not policy.can_authorise_measure(actor, measure):
+    if not intake_policy.can_authorise_measure(actor, measure):
         raise InvalidInput.on(
             "authorised_by", _("A measure must be authorised by someone other than the requester.")
         )

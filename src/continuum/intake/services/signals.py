@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from continuum.access import policy
+from continuum.access.policy import intake as intake_policy
 from continuum.audit import services as audit
 from continuum.audit.models import Action
 from continuum.core import services as core_services
@@ -101,7 +102,7 @@ def signal_record(
     open placement) is passed on to that institution, and otherwise goes to the coordination
     programme's queue.
     """
-    if not policy.can_record_signal(actor):
+    if not intake_policy.can_record_signal(actor):
         raise NotFound
     signal = Signal(
         reference=unique_reference(Signal, "S"),
@@ -316,7 +317,7 @@ def signal_record_once(
         if intake.signal is not None:
             # The answer repeats the reported words: only while the signal is still theirs
             # to see (an exclusion since then withholds it).
-            if not policy.scope_signals(actor).filter(pk=intake.signal.pk).exists():
+            if not intake_policy.scope_signals(actor).filter(pk=intake.signal.pk).exists():
                 raise NotFound
             audit.record_read(actor=actor, obj=intake.signal, person=intake.signal.person)
         return Intake(status_code=intake.status_code, response=intake.response, replayed=True)
@@ -335,14 +336,14 @@ def signal_record_once(
 def signal_dismiss(*, actor: Membership, signal: Signal, reason: str) -> Signal:
     """Coordination closes a signal in its own queue (a person not held in custody) with no
     further action; the reason is required and audited."""
-    signal = Signal.objects.select_for_update().select_related("person").get(pk=signal.pk)
-    if not policy.scope_signals(actor).filter(pk=signal.pk).exists():
-        raise NotFound
+    signal = policy.lock_visible(intake_policy.scope_signals, actor, signal, related=("person",))
     # Only coordination dismisses here; to anyone else (the reporter, who sees the signal) the
     # action does not exist, as for every other write they may not make.
-    if not policy.sees_everything(actor) or not policy.can_write_about_person(actor, signal.person):
+    if not intake_policy.can_dismiss_signals(actor):
         raise NotFound
-    if not policy.can_dismiss_signal(actor, signal):
+    if not policy.can_write_about_person(actor, signal.person):
+        raise NotFound
+    if not intake_policy.can_dismiss_signal(actor, signal):
         raise Conflict(
             _("Only a signal awaiting assessment in coordination's queue is dismissed here.")
         )
@@ -372,13 +373,13 @@ def contact_point_training_add(
     *, actor: Membership, contact_point: Membership, trained_on: date, expires_on: date
 ) -> ContactPointTraining:
     """Record a contact point's training in the register of their institution."""
-    if not policy.can_keep_contact_points(actor, None):
+    if not intake_policy.can_keep_contact_points(actor, None):
         raise NotFound
     if contact_point.role != Role.CONTACT_POINT or not contact_point.is_active:
         raise InvalidInput.on(
             "contact_point", _("Choose an active contact point of the institution.")
         )
-    if not policy.can_keep_contact_points(actor, contact_point.agency):
+    if not intake_policy.can_keep_contact_points(actor, contact_point.agency):
         raise NotFound
     if expires_on <= trained_on:
         raise InvalidInput.on("expires_on", _("The training must expire after the training date."))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from continuum.access import policy
+from continuum.access.policy import intake as intake_policy
 from continuum.audit import services as audit
 from continuum.audit.models import Action
 from continuum.core import services as core_services
@@ -73,7 +74,9 @@ def triage_propose(
     """Propose a decision on an open investigation. ``data``: ``outcome``, ``rationale``,
     ``criteria`` (codes of the jurisdiction's criteria met), ``review_on`` (monitor),
     ``notify`` (agency codes) and ``notification_text`` (notify)."""
-    investigation = locked_open_investigation(actor, investigation, policy.can_propose_triage)
+    investigation = locked_open_investigation(
+        actor, investigation, intake_policy.can_propose_triage
+    )
     if investigation.decisions.filter(status=TriageStatus.AWAITING_SIGN_OFF).exists():
         raise Conflict(
             _("A decision on this investigation already awaits sign-off; withdraw it first.")
@@ -184,7 +187,7 @@ def _notify(data: dict[str, Any]) -> tuple[list[Agency], str, dict[str, list[str
 def triage_withdraw(*, actor: Membership, decision: TriageDecision) -> TriageDecision:
     """Withdraw a decision that is still awaiting sign-off, so another can be proposed."""
     decision = _locked_decision(actor, decision)
-    if policy.sign_off_side(actor, decision) is None:
+    if intake_policy.sign_off_side(actor, decision) is None:
         raise NotFound
     if decision.status != TriageStatus.AWAITING_SIGN_OFF:
         raise Conflict(_("Only a decision awaiting sign-off can be withdrawn."))
@@ -201,12 +204,15 @@ def triage_withdraw(*, actor: Membership, decision: TriageDecision) -> TriageDec
 
 
 def _locked_decision(actor: Membership, decision: TriageDecision) -> TriageDecision:
-    if not policy.scope_decisions(actor).filter(pk=decision.pk).exists():
-        raise NotFound
-    return (
-        TriageDecision.objects.select_for_update()
-        .select_related("investigation__person", "investigation__bureau")
-        .get(pk=decision.pk)
+    """The decision, locked for this transaction, if the actor sees it. On PostgreSQL the rows
+    of its investigation, person and bureau are locked with it, before any audit entry (whose
+    head row every write locks): a finding, measure or proposal on that investigation waits
+    for the decision instead of deadlocking with it. (SQLite serialises every write.)"""
+    return policy.lock_visible(
+        intake_policy.scope_decisions,
+        actor,
+        decision,
+        related=("investigation__person", "investigation__bureau"),
     )
 
 
@@ -218,7 +224,7 @@ def triage_sign_off(*, actor: Membership, decision: TriageDecision) -> TriageDec
     """Sign a decision off for the actor's side. The second sign-off, by another user of
     another agency, makes it take effect."""
     decision = _locked_decision(actor, decision)
-    side = policy.sign_off_side(actor, decision)
+    side = intake_policy.sign_off_side(actor, decision)
     if side is None:
         raise NotFound
     if decision.status != TriageStatus.AWAITING_SIGN_OFF:
@@ -411,14 +417,10 @@ def _refer_to_mar(actor: Membership, decision: TriageDecision) -> Case:
 def review_complete(*, actor: Membership, review: MonitoringReview, note: str) -> MonitoringReview:
     """Record that the monitoring review was done. The investigation stays open for a new
     decision (which may again be to monitor)."""
-    if not policy.scope_reviews(actor).filter(pk=review.pk).exists():
-        raise NotFound
-    review = (
-        MonitoringReview.objects.select_for_update()
-        .select_related("decision__investigation__person")
-        .get(pk=review.pk)
+    review = policy.lock_visible(
+        intake_policy.scope_reviews, actor, review, related=("decision__investigation__person",)
     )
-    if not policy.can_complete_review(actor, review):
+    if not intake_policy.can_complete_review(actor, review):
         raise NotFound
     if review.status == ReviewStatus.DONE:
         raise Conflict(_("This review has already been done."))
@@ -442,10 +444,8 @@ def review_complete(*, actor: Membership, review: MonitoringReview, note: str) -
 
 @transaction.atomic
 def notification_acknowledge(*, actor: Membership, notification: Notification) -> Notification:
-    if not policy.scope_notifications(actor).filter(pk=notification.pk).exists():
-        raise NotFound
-    notification = Notification.objects.select_for_update().get(pk=notification.pk)
-    if not policy.can_acknowledge_notification(actor, notification):
+    notification = policy.lock_visible(intake_policy.scope_notifications, actor, notification)
+    if not intake_policy.can_acknowledge_notification(actor, notification):
         raise NotFound
     if notification.acknowledged_at is not None:
         return notification
