@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from continuum.access import policy
@@ -127,22 +127,34 @@ def investigation_findings(*, actor: Membership, investigation: Investigation) -
     return investigation.findings.select_related("recorded_by__user", "recorded_by__agency")
 
 
+def _flag(condition: Q) -> ExpressionWrapper[Q]:
+    """A policy condition as a boolean column, so a list carries each row's right in the
+    query that reads it, instead of one query per row."""
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
 def investigation_measures(*, actor: Membership, investigation: Investigation) -> QuerySet[Measure]:
+    """The investigation's measures, each with ``may_authorise`` (the actor may authorise or
+    renew it: :func:`~continuum.access.policy.intake.authorisable_measures`)."""
     return (
         intake_policy.scope_measures(actor)
         .filter(investigation=investigation)
         .select_related("requested_by__user", "authorised_by__user", "ended_by__user")
+        .annotate(may_authorise=_flag(intake_policy.authorisable_measures(actor)))
     )
 
 
 def investigation_decisions(
     *, actor: Membership, investigation: Investigation
 ) -> QuerySet[TriageDecision]:
+    """The investigation's triage decisions, each with ``case_visible`` (the actor sees the
+    MAR case a referral opened or joined)."""
     return (
         intake_policy.scope_decisions(actor)
         .filter(investigation=investigation)
         .select_related("proposed_by__user", "proposed_by__agency", "case")
         .prefetch_related("criteria_met", "notify_agencies", "sign_offs__membership__user")
+        .annotate(case_visible=_flag(Q(case__in=policy.scope_cases(actor).values("pk"))))
     )
 
 
@@ -192,10 +204,13 @@ def decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision
 
 
 def reviews_open(*, actor: Membership) -> QuerySet[MonitoringReview]:
+    """Open monitoring reviews, soonest first, each with ``may_complete`` (the actor may record
+    it: :func:`~continuum.access.policy.intake.completable_reviews`)."""
     return (
         intake_policy.scope_reviews(actor)
         .filter(status=ReviewStatus.DUE)
         .select_related("decision__investigation__person", "agency")
+        .annotate(may_complete=_flag(intake_policy.completable_reviews(actor)))
         .order_by("due_on", "id")
     )
 

@@ -322,7 +322,7 @@ def _measures(
 ) -> list[MeasureRow]:
     rows = []
     for measure in selectors.investigation_measures(actor=actor, investigation=investigation):
-        may_authorise = may_work and intake_policy.can_authorise_measure(actor, measure)
+        may_authorise = may_work and measure.may_authorise  # type: ignore[attr-defined]
         row = MeasureRow(
             measure=measure,
             may_authorise=may_authorise and measure.status == MeasureStatus.REQUESTED,
@@ -343,18 +343,18 @@ def _decisions(
     actor: Membership, investigation: Investigation, failed: tuple[str, int, forms.Form] | None
 ) -> list[DecisionRow]:
     rows = []
-    for decision in selectors.investigation_decisions(actor=actor, investigation=investigation):
-        pending = decision.status == TriageStatus.AWAITING_SIGN_OFF
-        side = intake_policy.sign_off_side(actor, decision) if pending else None
+    decisions = list(selectors.investigation_decisions(actor=actor, investigation=investigation))
+    pending = any(d.status == TriageStatus.AWAITING_SIGN_OFF for d in decisions)
+    # The side is the same for every decision of the investigation: asked once.
+    side_here = intake_policy.sign_off_side_on(actor, investigation) if pending else None
+    for decision in decisions:
+        side = side_here if decision.status == TriageStatus.AWAITING_SIGN_OFF else None
         signed_sides = {s.side for s in decision.sign_offs.all()}
-        case_visible = decision.case is not None and (
-            policy.scope_cases(actor).filter(pk=decision.case.pk).exists()
-        )
         row = DecisionRow(
             decision=decision,
             may_sign_off=side is not None and side not in signed_sides,
             may_withdraw=side is not None,
-            case_visible=case_visible,
+            case_visible=decision.case_visible,  # type: ignore[attr-defined]
         )
         if failed and failed[:2] == ("decision", decision.pk):
             row.refusal = failed[2]
@@ -617,7 +617,7 @@ def _reviews_page(
     rows = [
         ReviewRow(
             review=review,
-            may_complete=intake_policy.can_complete_review(actor, review),
+            may_complete=review.may_complete,  # type: ignore[attr-defined]
             form=failed[1]
             if failed and failed[0] == review.pk
             else ReviewForm(prefix=f"review-{review.pk}"),

@@ -275,23 +275,47 @@ def can_take_into_investigation(membership: Membership, signal: Signal) -> bool:
     )
 
 
+def workable_investigations(membership: Membership) -> Q:
+    """A condition on ``Investigation``: those this membership works on (findings, measures,
+    proposing and signing off for the custodial side): its own bureau's, for its analysts,
+    unless the person is withheld from it for writing (emergency access is read-only)."""
+    if not base.is_bureau_analyst(membership):
+        return base.NO_ROW
+    own = Investigation.objects.filter(bureau=membership.agency_id)
+    return Q(pk__in=base.scope_about_person(membership, own, for_writing=True).values("pk"))
+
+
+def coordinated_investigations(membership: Membership) -> Q:
+    """A condition on ``Investigation``: those a coordinator acts on (proposing, signing off
+    for coordination, completing reviews): every one it sees whose person it may write about."""
+    if not base.is_coordinator(membership):
+        return base.NO_ROW
+    seen = scope_investigations(membership)
+    return Q(pk__in=base.scope_about_person(membership, seen, for_writing=True).values("pk"))
+
+
+def triage_investigations(membership: Membership) -> Q:
+    """A condition on ``Investigation``: those on which this membership proposes and signs off
+    triage decisions and completes monitoring reviews, for either side."""
+    return workable_investigations(membership) | coordinated_investigations(membership)
+
+
+def _holds(condition: Q, investigation: Investigation) -> bool:
+    return Investigation.objects.filter(pk=investigation.pk).filter(condition).exists()
+
+
 def can_work_on_investigation(membership: Membership, investigation: Investigation) -> bool:
     """Findings and measures are the holding bureau's work (and only while it is open, which
-    the services check). A person withheld from the membership for writing is withheld here
-    too."""
+    the services check); see :func:`workable_investigations`."""
     if not base.is_bureau_analyst(membership) or investigation.bureau_id != membership.agency_id:
         return False
-    this_one = Investigation.objects.filter(pk=investigation.pk)
-    return base.scope_about_person(membership, this_one, for_writing=True).exists()
+    return _holds(workable_investigations(membership), investigation)
 
 
 def _coordinates_investigation(membership: Membership, investigation: Investigation) -> bool:
-    """A coordinator who sees the investigation and may write about its person (emergency
-    access is read-only)."""
-    return (
-        base.is_coordinator(membership)
-        and scope_investigations(membership).filter(pk=investigation.pk).exists()
-        and base.can_write_about_person(membership, investigation.person)
+    """See :func:`coordinated_investigations`."""
+    return base.is_coordinator(membership) and _holds(
+        coordinated_investigations(membership), investigation
     )
 
 
@@ -316,12 +340,22 @@ def get_measure(membership: Membership, pk: int) -> Measure:
     )
 
 
+def authorisable_measures(membership: Membership) -> Q:
+    """A condition on ``Measure``: those this membership may authorise (and renew): measures
+    of an investigation it works on, requested by another user. Whether the measure's status
+    allows it is the service's check."""
+    return Q(
+        investigation__in=Investigation.objects.filter(workable_investigations(membership))
+    ) & ~Q(requested_by__user=membership.user_id)
+
+
 def can_authorise_measure(membership: Membership, measure: Measure) -> bool:
-    """Another analyst of the same bureau, never the user who requested the measure."""
-    return (
-        can_work_on_investigation(membership, measure.investigation)
-        and measure.requested_by.user_id != membership.user_id
-    )
+    """Another analyst of the same bureau, never the user who requested the measure (see
+    :func:`authorisable_measures`)."""
+    if not base.is_bureau_analyst(membership):
+        return False
+    rows = Measure.objects.filter(pk=measure.pk)
+    return rows.filter(authorisable_measures(membership)).exists()
 
 
 # --- triage decisions ----------------------------------------------------------------------
@@ -355,10 +389,16 @@ def can_propose_triage(membership: Membership, investigation: Investigation) -> 
 
 
 def sign_off_side(membership: Membership, decision: TriageDecision) -> str | None:
-    """On whose behalf this membership signs a triage decision: the custodial side for an
-    analyst of the bureau that holds the investigation, coordination for a coordinator, or
-    ``None`` when they may not sign it at all."""
-    investigation = decision.investigation
+    """On whose behalf this membership signs a triage decision (see
+    :func:`sign_off_side_on`)."""
+    return sign_off_side_on(membership, decision.investigation)
+
+
+def sign_off_side_on(membership: Membership, investigation: Investigation) -> str | None:
+    """On whose behalf this membership signs the triage decisions of an investigation: the
+    custodial side for an analyst of the bureau that holds it, coordination for a coordinator,
+    or ``None`` when they may not sign them at all. The same for every decision of the
+    investigation, so a page asks it once."""
     if base.is_coordinator(membership):
         if _coordinates_investigation(membership, investigation):
             return SignOffSide.COORDINATION
@@ -387,13 +427,18 @@ def get_review(membership: Membership, pk: int) -> MonitoringReview:
     )
 
 
+def completable_reviews(membership: Membership) -> Q:
+    """A condition on ``MonitoringReview``: those this membership may record as done: of an
+    investigation it acts on for triage (:func:`triage_investigations`)."""
+    acted_on = Investigation.objects.filter(triage_investigations(membership))
+    return Q(decision__investigation__in=acted_on)
+
+
 def can_complete_review(membership: Membership, review: MonitoringReview) -> bool:
     """The holding bureau's analysts, and coordination, record that a review was done (not
     about a person seen only through emergency access)."""
-    investigation = review.decision.investigation
-    if base.is_coordinator(membership):
-        return _coordinates_investigation(membership, investigation)
-    return can_work_on_investigation(membership, investigation)
+    rows = MonitoringReview.objects.filter(pk=review.pk)
+    return rows.filter(completable_reviews(membership)).exists()
 
 
 # --- notifications -------------------------------------------------------------------------
