@@ -3,6 +3,9 @@ row and again with ten, and assert the cost does not grow with the rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,3 +24,13 @@ def statements(client: Client, url: str, **headers: str) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         client.get(url, **headers)  # type: ignore[arg-type]
     return [q["sql"] for q in captured.captured_queries]
+
+
+def assert_flat(client: Client, url: str, add_rows: Callable[[int], Any], **headers: str) -> None:
+    """``url`` costs as many queries with ten rows as with one (``add_rows(n)`` adds n)."""
+    add_rows(1)
+    queries(client, url, **headers)  # the first request of a session also fills caches
+    one = queries(client, url, **headers)
+    add_rows(9)
+    ten = queries(client, url, **headers)
+    assert ten == one, "\n".join(statements(client, url, **headers))

@@ -19,16 +19,7 @@ from tests.factories import (
     PersonFactory,
     PlacementFactory,
 )
-from tests.querycount import queries, statements
-
-
-def assert_flat(client, url: str, add_rows: Callable[[int], None], **headers: str) -> None:
-    add_rows(1)
-    queries(client, url, **headers)  # the first request of a session also fills caches
-    one = queries(client, url, **headers)
-    add_rows(9)
-    ten = queries(client, url, **headers)
-    assert ten == one, "\n".join(statements(client, url, **headers))
+from tests.querycount import assert_flat
 
 
 @pytest.fixture

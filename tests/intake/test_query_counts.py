@@ -20,20 +20,11 @@ from tests.conftest import bearer
 from tests.factories import MembershipFactory, PersonFactory, PlacementFactory
 from tests.intake.conftest import decision_data, measure_data, signal_data
 from tests.intake.factories import ContactPointTrainingFactory
-from tests.querycount import queries, statements
+from tests.querycount import assert_flat
 
 pytestmark = pytest.mark.usefixtures("criteria")
 
 AddRows = Callable[[int], Any]
-
-
-def assert_flat(client, url: str, add_rows: AddRows, **headers: str) -> None:
-    add_rows(1)
-    queries(client, url, **headers)  # the first request of a session also fills caches
-    one = queries(client, url, **headers)
-    add_rows(9)
-    ten = queries(client, url, **headers)
-    assert ten == one, "\n".join(statements(client, url, **headers))
 
 
 def new_signal(world, *, by: str = "contact_point") -> Signal:
