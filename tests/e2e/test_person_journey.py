@@ -81,6 +81,12 @@ def test_person_journey_from_login_to_the_timeline_in_dutch(page: Page, world) -
     page.get_by_label(f"Municipal case manager — {world.municipality.name}").check()
     navigate(page, page.get_by_role("button", name="Continue").click)
 
+    # A case manager lands on My work; nothing waits, and the navigation says so too.
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    expect(page.get_by_text("Nothing waits for you now.")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main navigation")
+    expect(nav.get_by_role("link", name="My work (0)")).to_have_attribute("aria-current", "page")
+    navigate(page, nav.get_by_role("link", name="Persons").click)
     expect(page.get_by_role("heading", level=1)).to_have_text("Persons")
     page.get_by_label("Search by reference, name, alias or national identifier").fill("synthveld")
     results = page.locator("#person-results")

@@ -120,7 +120,8 @@ def test_two_factor_enrolment_and_sign_in_in_the_browser(
     expect(page.get_by_label("Verification code")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("Verification code").fill(code(device))
     navigate(page, page.get_by_role("button", name="Confirm and sign in").click)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Persons")
+    # A case manager has a work list (stakeholder notices): My work is the landing page.
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
     expect(page.get_by_role("status")).to_contain_text("Two-factor sign-in is set up.")
     violations.collect(page)
 
@@ -131,4 +132,4 @@ def test_two_factor_enrolment_and_sign_in_in_the_browser(
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your verification code")
     page.get_by_label("Verification code").fill(code(device, steps_ahead=1))
     navigate(page, page.get_by_role("button", name="Verify").click)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Persons")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
