@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from continuum.access import policy
 from continuum.audit import services as audit
-from continuum.core import navigation, selectors, services
+from continuum.core import selectors, services
 from continuum.core.exceptions import NotFound
 from continuum.core.forms import CaseFilter
 from continuum.core.middleware import acting_membership
@@ -326,9 +326,7 @@ class TaskList(APIView):
     @extend_schema(responses=TaskSerializer(many=True))
     def get(self, request: Request) -> Response:
         actor = acting_membership(request)
-        if not navigation.has_tasks(actor):
-            raise NotFound
-        tasks = navigation.tasks_for(actor)
+        tasks = selectors.my_work(actor=actor)
         audit.record_list(
             actor=actor, object_type="core.task", shown=[t.reference for t in tasks], query={}
         )

@@ -7,6 +7,8 @@ from collections import Counter
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from continuum.access import policy
+from continuum.core import navigation
+from continuum.core.exceptions import NotFound
 from continuum.core.fields import (
     Sealed,
     encrypted_fields,
@@ -21,6 +23,7 @@ from continuum.core.models import (
     TimelineEvent,
     User,
 )
+from continuum.core.navigation import Task
 
 SEARCH_LIMIT = 50
 
@@ -91,6 +94,14 @@ def case_list(*, actor: Membership) -> QuerySet[Case]:
 
 def case_get(*, actor: Membership, reference: str) -> Case:
     return policy.get_case(actor, reference)
+
+
+def my_work(*, actor: Membership) -> list[Task]:
+    """Every task the installed stages have for the actor, overdue first; "not found" for a
+    role that never has tasks."""
+    if not navigation.has_tasks(actor):
+        raise NotFound
+    return navigation.tasks_for(actor)
 
 
 def agency_list() -> QuerySet[Agency]:

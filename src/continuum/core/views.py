@@ -319,9 +319,7 @@ def case_team(request: HttpRequest, reference: str) -> HttpResponse:
 def my_work(request: HttpRequest) -> HttpResponse:
     """Every task the installed stages have for the acting membership, overdue first."""
     actor = acting_membership(request)
-    if not navigation.has_tasks(actor):
-        raise Http404
-    tasks = navigation.tasks_for(actor)
+    tasks = selectors.my_work(actor=actor)
     audit.record_list(
         actor=actor, object_type="core.task", shown=[t.reference for t in tasks], query={}
     )
