@@ -5,6 +5,9 @@ it."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -86,3 +89,64 @@ def test_the_work_count_is_one_query_whatever_the_number_of_task_sources(
     ]
     with navigation.task_sources.registered(*more), django_assert_num_queries(1):
         assert navigation.task_count(probe_member) == 11
+
+
+PLATFORM_ALONE = """
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from continuum.core import demo, navigation, periodic, routes, timeline
+from continuum.core.models import Membership, Role
+
+call_command("check", fail_level="WARNING")
+call_command("migrate", verbosity=0, interactive=False)
+print("routes", sorted(s.key for s in routes.stages))
+print("kinds", sorted(k.key for k in timeline.kinds if k.key.startswith(("signal", "triage"))))
+print("entries", sorted(e.key for e in navigation.entries))
+print("sources", sorted(s.key for s in navigation.task_sources))
+print("jobs", sorted(j.key for j in periodic.jobs), "seeders", sorted(s.key for s in demo.seeders))
+demo.seed()
+coordinator = Membership.objects.get(user__username="coordinator")
+client = Client(HTTP_HOST="localhost")
+client.force_login(coordinator.user)
+page = client.get(reverse("core:choose-membership"), follow=True)
+print("landing", page.status_code, page.redirect_chain[-1][0])
+print("person-search", client.get("/persons/").status_code)
+print("signals-page", client.get("/intake/signals/").status_code)
+"""
+
+
+def test_the_platform_runs_with_every_stage_removed(tmp_path):
+    """Removing the stages from INSTALLED_APPS removes what they contributed, and the rest runs
+    (the check passes, the migrations apply, the demo's shared world seeds, pages answer)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings_without_stages",
+        "CONTINUUM_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "",
+        "PYTHONPATH": str(ROOT),
+    }
+    result = subprocess.run(  # noqa: S603 - our own script, no outside input
+        [sys.executable, "-c", PLATFORM_ALONE],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["routes"] == "[]"
+    assert lines["kinds"] == "[]"
+    assert lines["entries"] == str(
+        sorted(["core-persons", "core-cases", "audit-log", "access-emergency-review",
+                "access-emergency"])
+    )  # fmt: skip
+    assert lines["sources"] == "['access-emergency-review']"
+    assert lines["jobs"] == "[] seeders []"
+    assert lines["landing"] == "200 /persons/"
+    assert lines["person-search"] == "200"
+    assert lines["signals-page"] == "404"
