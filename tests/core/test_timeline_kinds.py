@@ -5,7 +5,6 @@ readable."""
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import translation
 
 from continuum.core import timeline
 from continuum.core.models import Sensitivity, TimelineEvent
