@@ -25,9 +25,9 @@ from continuum.intake.models import (
     Measure,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     SignalAttachment,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageSignOff,
     TriageStatus,
@@ -62,7 +62,7 @@ ATTACHES = {
 INVESTIGATES = {"internal": BUREAU, "passed_on": BUREAU, "coordinations": NOBODY}
 # Who dismisses a signal in coordination's queue.
 DISMISSES = {"coordinator"}
-# The notifications of a "notify" decision to PI Alpha's municipality: its practitioners.
+# The stakeholder notices of a "notify" decision to PI Alpha's municipality: its practitioners.
 NOTIFIED = {"case_manager"}
 
 
@@ -315,7 +315,7 @@ def test_listing_decisions(client, world, pending, role, awaiting):
     assert shown == ({pending.reference} if role in BUREAU_AND_COORDINATION else set())
 
 
-# --- notifications and reviews ---------------------------------------------------------------
+# --- stakeholder notices and reviews --------------------------------------------------------------
 
 
 def in_effect(world, investigation, **overrides: Any) -> TriageDecision:
@@ -329,15 +329,15 @@ def in_effect(world, investigation, **overrides: Any) -> TriageDecision:
 
 
 @pytest.fixture
-def notification(world, investigation) -> Notification:
+def notice(world, investigation) -> StakeholderNotice:
     decision = in_effect(
         world,
         investigation,
         outcome="notify",
         notify=[world.municipality.code],
-        notification_text="Please plan for a return to your municipality.",
+        notice_text="Please plan for a return to your municipality.",
     )
-    return Notification.objects.get(decision=decision)
+    return StakeholderNotice.objects.get(decision=decision)
 
 
 @pytest.fixture
@@ -352,17 +352,17 @@ def review(world, investigation) -> MonitoringReview:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_listing_notifications(client, world, notification, role):
-    shown = listed(get(client, world[role], "notifications"), key="id")
-    assert shown == ({str(notification.pk)} if role in NOTIFIED else set())
+def test_listing_stakeholder_notices(client, world, notice, role):
+    shown = listed(get(client, world[role], "stakeholder-notices"), key="id")
+    assert shown == ({str(notice.pk)} if role in NOTIFIED else set())
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_acknowledging_a_notification(client, world, notification, role):
-    response = post(client, world[role], f"notifications/{notification.pk}/acknowledge")
+def test_acknowledging_a_stakeholder_notice(client, world, notice, role):
+    response = post(client, world[role], f"stakeholder-notices/{notice.pk}/acknowledge")
     assert response.status_code == expect(role, NOTIFIED)
-    notification.refresh_from_db()
-    assert (notification.acknowledged_at is not None) == (role in NOTIFIED)
+    notice.refresh_from_db()
+    assert (notice.acknowledged_at is not None) == (role in NOTIFIED)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -398,8 +398,8 @@ ENDPOINTS = [
     ("get", "decisions"),
     ("post", "decisions/T-1/sign-off"),
     ("post", "decisions/T-1/withdraw"),
-    ("get", "notifications"),
-    ("post", "notifications/1/acknowledge"),
+    ("get", "stakeholder-notices"),
+    ("post", "stakeholder-notices/1/acknowledge"),
     ("get", "reviews"),
     ("post", "reviews/1/complete"),
 ]

@@ -19,8 +19,8 @@ from continuum.intake.models import (
     Measure,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     Signal,
+    StakeholderNotice,
     TriageDecision,
 )
 from tests.conftest import bearer
@@ -144,7 +144,7 @@ def test_the_lists_are_audited(client, world, investigation):
         ("measures", "intake.measure"),
         ("decisions", "intake.triagedecision"),
         ("reviews", "intake.monitoringreview"),
-        ("notifications", "intake.notification"),
+        ("stakeholder-notices", "intake.stakeholdernotice"),
     ):
         response = call(client, world["coordinator"], path)
         assert response.status_code == 200, path
@@ -321,19 +321,19 @@ REFUSED_DECISIONS = [
         id="referral-without-criteria",
     ),
     pytest.param(
-        {"outcome": "notify", "criteria": [], "notification_text": "Plan for a return."},
+        {"outcome": "notify", "criteria": [], "notice_text": "Plan for a return."},
         "notify",
         "Choose the agencies to notify.",
         id="notify-without-agencies",
     ),
     pytest.param(
         {"outcome": "notify", "criteria": [], "notify": ["gem-a"]},
-        "notification_text",
+        "notice_text",
         "Write what the notified agencies are told; they do not see the rationale.",
         id="notify-without-text",
     ),
     pytest.param(
-        {"outcome": "notify", "criteria": [], "notify": ["ngo"], "notification_text": "Hi."},
+        {"outcome": "notify", "criteria": [], "notify": ["ngo"], "notice_text": "Hi."},
         "notify",
         "Choose municipalities, probation, police, prosecution, custodial institutions or "
         "health services to notify.",
@@ -491,21 +491,21 @@ def test_notify_reaches_the_municipality_which_acknowledges(client, world, inves
         outcome="notify",
         criteria=[],
         notify=[world.municipality.code],
-        notification_text="Please plan for a return to your municipality next spring.",
+        notice_text="Please plan for a return to your municipality next spring.",
     )
     sign_both(client, world, decision)
-    listed = call(client, world["case_manager"], "notifications").json()["results"]
+    listed = call(client, world["case_manager"], "stakeholder-notices").json()["results"]
     assert len(listed) == 1
-    notification = listed[0]
-    assert notification["text"] == "Please plan for a return to your municipality next spring."
-    assert notification["person"]["reference"] == investigation.person.reference
-    assert "rationale" not in notification
+    notice = listed[0]
+    assert notice["text"] == "Please plan for a return to your municipality next spring."
+    assert notice["person"]["reference"] == investigation.person.reference
+    assert "rationale" not in notice
     acknowledged = call(
-        client, world["case_manager"], f"notifications/{notification['id']}/acknowledge", {}
+        client, world["case_manager"], f"stakeholder-notices/{notice['id']}/acknowledge", {}
     )
     assert acknowledged.status_code == 200
     assert acknowledged.json()["acknowledged_at"]
-    assert Notification.objects.get().acknowledged_by == world["case_manager"]
+    assert StakeholderNotice.objects.get().acknowledged_by == world["case_manager"]
 
 
 # --- signals ---------------------------------------------------------------------------------
@@ -579,8 +579,8 @@ def test_the_openapi_schema_draws_the_intake_api_without_warnings(db, tmp_path):
         "/api/v1/decisions",
         "/api/v1/decisions/{reference}/sign-off",
         "/api/v1/decisions/{reference}/withdraw",
-        "/api/v1/notifications",
-        "/api/v1/notifications/{id}/acknowledge",
+        "/api/v1/stakeholder-notices",
+        "/api/v1/stakeholder-notices/{id}/acknowledge",
         "/api/v1/reviews",
         "/api/v1/reviews/{id}/complete",
     ):

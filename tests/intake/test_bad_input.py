@@ -218,7 +218,7 @@ def test_the_api_refuses_a_nul_byte_in_every_text(client, world, investigation, 
         (
             analyst,
             f"investigations/{reference}/decisions",
-            decision_body(outcome="notify", notify=["gem-a"], notification_text=NUL),
+            decision_body(outcome="notify", notify=["gem-a"], notice_text=NUL),
         ),
     ]
     for actor, path, body in refusals:
@@ -342,12 +342,12 @@ def test_the_api_keeps_a_signals_dates_within_the_years(client, world, held_pers
         ),
         ({"criteria": ["ideology", NUL]}, "criteria", NUL_REFUSED),
         (
-            {"outcome": "notify", "notify": ["gem-a"] * 51, "notification_text": "Plan ahead."},
+            {"outcome": "notify", "notify": ["gem-a"] * 51, "notice_text": "Plan ahead."},
             "notify",
             "Ensure this field has no more than 50 elements.",
         ),
         (
-            {"outcome": "notify", "notify": ["g" * 41], "notification_text": "Plan ahead."},
+            {"outcome": "notify", "notify": ["g" * 41], "notice_text": "Plan ahead."},
             "notify",
             "Ensure this field has no more than 40 characters.",
         ),

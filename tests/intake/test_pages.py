@@ -20,9 +20,9 @@ from continuum.intake.models import (
     Measure,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     ReviewStatus,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageStatus,
 )
@@ -375,13 +375,13 @@ def test_the_propose_form_offers_the_jurisdictions_criteria_and_notifiable_agenc
             "A decision to monitor needs a review date.",
         ),
         (
-            {"outcome": "notify", "rationale": "Tell them.", "notification_text": "Be aware."},
+            {"outcome": "notify", "rationale": "Tell them.", "notice_text": "Be aware."},
             "notify",
             "Choose the agencies to notify.",
         ),
         (
             {"outcome": "notify", "rationale": "Tell them.", "notify": ["gem-a"]},
-            "notification_text",
+            "notice_text",
             "Write what the notified agencies are told",
         ),
     ],
@@ -458,7 +458,7 @@ def test_the_sign_off_queue_shows_what_each_side_has_still_to_sign(act_as, world
     assert decision.reference in act_as(world["coordinator"]).get(url).text
 
 
-# --- reviews and notifications ---------------------------------------------------------------
+# --- reviews and stakeholder notices --------------------------------------------------------------
 
 
 @pytest.fixture
@@ -502,35 +502,35 @@ def test_a_review_without_a_note_is_refused_on_the_field(act_as, world, review):
 
 
 @pytest.fixture
-def notification(world, investigation) -> Notification:
+def notice(world, investigation) -> StakeholderNotice:
     decision = propose(
         world,
         investigation,
         outcome="notify",
         criteria=[],
         notify=[world.municipality.code],
-        notification_text="Please invite the person to an intake talk after release.",
+        notice_text="Please invite the person to an intake talk after release.",
     )
     both_sign(world, decision)
-    return Notification.objects.get()
+    return StakeholderNotice.objects.get()
 
 
-def test_the_notifications_page_shows_the_person_and_the_agreed_text(act_as, world, notification):
-    text = act_as(world["case_manager"]).get(reverse("intake:notification-list")).text
-    person = notification.person
+def test_the_stakeholder_notices_page_shows_the_person_and_the_agreed_text(act_as, world, notice):
+    text = act_as(world["case_manager"]).get(reverse("intake:stakeholder-notice-list")).text
+    person = notice.person
     assert person.reference in text
     assert person.full_name in text
     assert "Please invite the person to an intake talk after release." in text
     assert "Repeated recruitment attempts" not in text  # never the rationale
 
 
-def test_it_acknowledges_a_notification(act_as, world, notification):
+def test_it_acknowledges_a_stakeholder_notice(act_as, world, notice):
     response = act_as(world["case_manager"]).post(
-        reverse("intake:notification-acknowledge", args=[notification.pk])
+        reverse("intake:stakeholder-notice-acknowledge", args=[notice.pk])
     )
     assert response.status_code == 302
-    notification.refresh_from_db()
-    assert notification.acknowledged_by == world["case_manager"]
+    notice.refresh_from_db()
+    assert notice.acknowledged_by == world["case_manager"]
 
 
 def test_a_closed_investigation_offers_no_forms(act_as, world, investigation):

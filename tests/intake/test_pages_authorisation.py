@@ -21,10 +21,10 @@ from continuum.intake.models import (
     Measure,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     ReviewStatus,
     Signal,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageStatus,
 )
@@ -41,8 +41,8 @@ BUREAU = {"bureau_analyst"}
 # Who proposes, signs off and withdraws a triage decision, and completes a review.
 DECIDERS = {"bureau_analyst", "coordinator"}
 COORDINATION = {"coordinator"}
-# Who has a notifications page: every practitioner except mentors.
-NOTIFICATION_READERS = {
+# Who has a stakeholder notices page: every practitioner except mentors.
+NOTICE_READERS = {
     "contact_point",
     "bureau_analyst",
     "coordinator",
@@ -51,7 +51,7 @@ NOTIFICATION_READERS = {
     "police_liaison",
     "prosecutor",
 }
-# The notification of the scene goes to the municipality.
+# The stakeholder notice of the scene goes to the municipality.
 MUNICIPALITY = {"case_manager"}
 TODAY = timezone.localdate
 
@@ -59,7 +59,7 @@ TODAY = timezone.localdate
 def test_the_tables_cover_every_role():
     assert set(ROLES) == set(Role.values)
     no_content = {"mentor", "data_protection_officer", "evaluator", "administrator"}
-    assert no_content.isdisjoint(INTELLIGENCE | NOTIFICATION_READERS | MUNICIPALITY)
+    assert no_content.isdisjoint(INTELLIGENCE | NOTICE_READERS | MUNICIPALITY)
 
 
 def held(world):
@@ -124,15 +124,15 @@ def review(world) -> MonitoringReview:
 
 
 @pytest.fixture
-def notification(world) -> Notification:
+def notice(world) -> StakeholderNotice:
     took_effect(
         world,
         outcome="notify",
         criteria=[],
         notify=[world.municipality.code],
-        notification_text="Please plan an intake talk.",
+        notice_text="Please plan an intake talk.",
     )
-    return Notification.objects.get()
+    return StakeholderNotice.objects.get()
 
 
 def answer(response) -> int:
@@ -150,7 +150,7 @@ def answer(response) -> int:
         ("intake:measure-list", INTELLIGENCE),
         ("intake:decision-queue", INTELLIGENCE),
         ("intake:review-list", INTELLIGENCE),
-        ("intake:notification-list", NOTIFICATION_READERS),
+        ("intake:stakeholder-notice-list", NOTICE_READERS),
     ],
 )
 def test_the_list_pages(act_as, world, role, name, allowed):
@@ -175,10 +175,10 @@ def test_what_the_list_pages_show(act_as, world, investigation, running, pending
     assert reviewed in client.get(reverse("intake:review-list")).text
 
 
-@pytest.mark.parametrize("role", sorted(NOTIFICATION_READERS))
-def test_whose_notifications_page_lists_the_notification(act_as, world, notification, role):
-    text = act_as(world[role]).get(reverse("intake:notification-list")).text
-    assert (notification.person.reference in text) == (role in MUNICIPALITY)
+@pytest.mark.parametrize("role", sorted(NOTICE_READERS))
+def test_whose_stakeholder_notices_page_lists_the_notice(act_as, world, notice, role):
+    text = act_as(world[role]).get(reverse("intake:stakeholder-notice-list")).text
+    assert (notice.person.reference in text) == (role in MUNICIPALITY)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -293,11 +293,11 @@ def test_completing_a_review(act_as, world, review, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_acknowledging_a_notification(act_as, world, notification, role):
-    url = reverse("intake:notification-acknowledge", args=[notification.pk])
+def test_acknowledging_a_stakeholder_notice(act_as, world, notice, role):
+    url = reverse("intake:stakeholder-notice-acknowledge", args=[notice.pk])
     response = act_as(world[role]).post(url)
-    notification.refresh_from_db()
-    stored = notification.acknowledged_at is not None
+    notice.refresh_from_db()
+    stored = notice.acknowledged_at is not None
     assert (answer(response), stored) == ((302, True) if role in MUNICIPALITY else (404, False))
 
 

@@ -6,8 +6,8 @@ signals the token's membership may see, one signal, adding attachments to it, ta
 investigation, and coordination's dismissal.
 
 Investigation and triage: investigations with their findings, measures and decisions; the
-measures' authorisation, renewal and end; decisions' sign-off and withdrawal; the notifications
-a "notify" decision sends and the reviews a "monitor" decision leaves.
+measures' authorisation, renewal and end; decisions' sign-off and withdrawal; the stakeholder
+notices a "notify" decision sends and the reviews a "monitor" decision leaves.
 
 The views are thin: a serializer checks types, the access policy (through selectors) finds the
 object or answers 404, one service writes. Every read is recorded in the audit log."""
@@ -45,11 +45,11 @@ from continuum.intake.models import (
     Investigation,
     Measure,
     MonitoringReview,
-    Notification,
     Reliability,
     Signal,
     SignalAttachment,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageOutcome,
     TriageSignOff,
@@ -423,7 +423,7 @@ class DecisionSerializer(serializers.ModelSerializer[TriageDecision]):
             "criteria",
             "review_on",
             "notify",
-            "notification_text",
+            "notice_text",
             "status",
             "proposed_at",
             "took_effect_at",
@@ -681,7 +681,7 @@ class DecisionInputSerializer(serializers.Serializer[Any]):
         max_length=MAX_CODES,
         help_text=f"Codes of the agencies to notify (to notify; at most {MAX_CODES}).",
     )
-    notification_text = serializers.CharField(
+    notice_text = serializers.CharField(
         required=False,
         allow_blank=True,
         help_text="What the notified agencies are told; they never see the rationale.",
@@ -758,7 +758,7 @@ class DecisionList(_AuditedList[TriageDecision]):
         return _decisions(decisions)
 
 
-# --- what decisions leave: notifications and reviews ------------------------------------------
+# --- what decisions leave: stakeholder notices and reviews -----------------------------------
 
 
 class NotifiedPersonSerializer(serializers.ModelSerializer[Person]):
@@ -767,37 +767,37 @@ class NotifiedPersonSerializer(serializers.ModelSerializer[Person]):
         fields = ["reference", "given_names", "family_name"]
 
 
-class NotificationSerializer(serializers.ModelSerializer[Notification]):
+class StakeholderNoticeSerializer(serializers.ModelSerializer[StakeholderNotice]):
     """What a stakeholder agency is told: the person and the agreed text, nothing more."""
 
     person = NotifiedPersonSerializer(read_only=True)
 
     class Meta:
-        model = Notification
+        model = StakeholderNotice
         fields = ["id", "person", "text", "created_at", "acknowledged_at"]
 
 
-class NotificationList(_AuditedList[Notification]):
-    """The notifications sent to the caller's agency, unacknowledged first."""
+class StakeholderNoticeList(_AuditedList[StakeholderNotice]):
+    """The stakeholder notices sent to the caller's agency, unacknowledged first."""
 
-    serializer_class = NotificationSerializer
-    object_type = "intake.notification"
+    serializer_class = StakeholderNoticeSerializer
+    object_type = "intake.stakeholdernotice"
     shown_key = "id"
 
-    def get_queryset(self) -> QuerySet[Notification]:
+    def get_queryset(self) -> QuerySet[StakeholderNotice]:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
-            return Notification.objects.none()
-        return selectors.notification_list(actor=acting_membership(self.request))
+            return StakeholderNotice.objects.none()
+        return selectors.stakeholder_notice_list(actor=acting_membership(self.request))
 
 
-class NotificationAcknowledge(APIView):
-    @extend_schema(request=None, responses=NotificationSerializer)
+class StakeholderNoticeAcknowledge(APIView):
+    @extend_schema(request=None, responses=StakeholderNoticeSerializer)
     def post(self, request: Request, pk: int) -> Response:
         actor = acting_membership(request)
-        notification = selectors.notification_get(actor=actor, pk=pk)
-        notification = services.notification_acknowledge(actor=actor, notification=notification)
-        notification = selectors.notification_get(actor=actor, pk=notification.pk)
-        return Response(NotificationSerializer(notification).data)
+        notice = selectors.stakeholder_notice_get(actor=actor, pk=pk)
+        notice = services.stakeholder_notice_acknowledge(actor=actor, notice=notice)
+        notice = selectors.stakeholder_notice_get(actor=actor, pk=notice.pk)
+        return Response(StakeholderNoticeSerializer(notice).data)
 
 
 class ReviewSerializer(serializers.ModelSerializer[MonitoringReview]):

@@ -218,7 +218,7 @@ class TriageForm(forms.Form):
         help_text=_("For a decision to notify."),
         required=False,
     )
-    notification_text = _text(
+    notice_text = _text(
         _("What the notified agencies are told"),
         help_text=_("Only this text reaches them, never the rationale or the intelligence."),
     )

@@ -23,7 +23,7 @@ from continuum.intake.models import (
     NOTIFIABLE_AGENCY_TYPES,
     Measure,
     MonitoringReview,
-    Notification,
+    StakeholderNotice,
     TriageDecision,
 )
 
@@ -31,7 +31,7 @@ from continuum.intake.models import (
 def receives_stakeholder_notices(membership: Membership) -> bool:
     """Practitioners of an agency that a "notify" decision can reach."""
     return (
-        intake_policy.can_receive_notifications(membership)
+        intake_policy.can_receive_stakeholder_notices(membership)
         and membership.agency.type in NOTIFIABLE_AGENCY_TYPES
     )
 
@@ -46,7 +46,7 @@ ENTRIES = [
     NavEntry("intake-investigations", gettext_lazy("Investigations"),
              "intake:investigation-list", intake_policy.can_read_investigations, order=60),
     NavEntry("intake-notices", gettext_lazy("Stakeholder notices"),
-             "intake:notification-list", receives_stakeholder_notices, order=70),
+             "intake:stakeholder-notice-list", receives_stakeholder_notices, order=70),
 ]  # fmt: skip
 
 
@@ -155,20 +155,20 @@ def _review_task(review: MonitoringReview, today: date) -> Task:
     )
 
 
-def _new_notices(membership: Membership) -> QuerySet[Notification] | None:
+def _new_notices(membership: Membership) -> QuerySet[StakeholderNotice] | None:
     if not receives_stakeholder_notices(membership):
         return None
     return selectors.notices_unacknowledged(actor=membership)
 
 
-def _notice_task(notice: Notification, today: date) -> Task:
+def _notice_task(notice: StakeholderNotice, today: date) -> Task:
     return Task(
         source="intake-stakeholder-notice",
         category=_("New stakeholder notice"),
         reference=notice.decision.reference,
         title=_("Read and acknowledge the stakeholder notice about %(person)s")
         % {"person": notice.person.reference},
-        url=reverse("intake:notification-list"),
+        url=reverse("intake:stakeholder-notice-list"),
         due_on=None,
         overdue=False,
     )

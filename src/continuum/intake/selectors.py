@@ -15,11 +15,11 @@ from continuum.intake.models import (
     Measure,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     ReviewStatus,
     Routing,
     Signal,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageStatus,
 )
@@ -204,16 +204,16 @@ def review_get(*, actor: Membership, pk: int) -> MonitoringReview:
     return intake_policy.get_review(actor, pk)
 
 
-def notification_list(*, actor: Membership) -> QuerySet[Notification]:
+def stakeholder_notice_list(*, actor: Membership) -> QuerySet[StakeholderNotice]:
     return (
-        intake_policy.scope_notifications(actor)
+        intake_policy.scope_stakeholder_notices(actor)
         .select_related("person", "decision", "acknowledged_by__user")
         .order_by("acknowledged_at", "-created_at", "-id")
     )
 
 
-def notification_get(*, actor: Membership, pk: int) -> Notification:
-    return intake_policy.get_notification(actor, pk)
+def stakeholder_notice_get(*, actor: Membership, pk: int) -> StakeholderNotice:
+    return intake_policy.get_stakeholder_notice(actor, pk)
 
 
 def measures_to_authorise(*, actor: Membership) -> QuerySet[Measure]:
@@ -235,10 +235,10 @@ def reviews_due(*, actor: Membership) -> QuerySet[MonitoringReview]:
     return reviews_open(actor=actor).filter(due_on__lte=timezone.localdate())
 
 
-def notices_unacknowledged(*, actor: Membership) -> QuerySet[Notification]:
+def notices_unacknowledged(*, actor: Membership) -> QuerySet[StakeholderNotice]:
     """Stakeholder notices to the actor's agency that nobody there has acknowledged yet."""
     return (
-        intake_policy.scope_notifications(actor)
+        intake_policy.scope_stakeholder_notices(actor)
         .filter(acknowledged_at__isnull=True)
         .select_related("person", "decision")
         .order_by("created_at", "id")

@@ -44,10 +44,10 @@ urlpatterns = [
     path("decisions/<str:reference>/withdraw/", views.decision_withdraw, name="decision-withdraw"),
     path("reviews/", views.review_list, name="review-list"),
     path("reviews/<int:pk>/complete/", views.review_complete, name="review-complete"),
-    path("notifications/", views.notification_list, name="notification-list"),
+    path("stakeholder-notices/", views.stakeholder_notice_list, name="stakeholder-notice-list"),
     path(
-        "notifications/<int:pk>/acknowledge/",
-        views.notification_acknowledge,
-        name="notification-acknowledge",
+        "stakeholder-notices/<int:pk>/acknowledge/",
+        views.stakeholder_notice_acknowledge,
+        name="stakeholder-notice-acknowledge",
     ),
 ]

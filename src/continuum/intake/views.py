@@ -588,7 +588,7 @@ def decision_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/decision_queue.html", {"decisions": decisions})
 
 
-# --- monitoring reviews and notifications ----------------------------------------------------
+# --- monitoring reviews and stakeholder notices ---------------------------------------------
 
 
 @acting
@@ -653,25 +653,25 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @acting
-def notification_list(request: HttpRequest) -> HttpResponse:
+def stakeholder_notice_list(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not intake_policy.can_receive_notifications(actor):
+    if not intake_policy.can_receive_stakeholder_notices(actor):
         raise Http404
-    notifications = list(selectors.notification_list(actor=actor)[:200])
+    notices = list(selectors.stakeholder_notice_list(actor=actor)[:200])
     audit.record_list(
         actor=actor,
-        object_type="intake.notification",
-        shown=[str(n.pk) for n in notifications],
+        object_type="intake.stakeholdernotice",
+        shown=[str(n.pk) for n in notices],
         query={"recipient": actor.agency.code},
     )
-    return render(request, "intake/notification_list.html", {"notifications": notifications})
+    return render(request, "intake/stakeholder_notice_list.html", {"notices": notices})
 
 
 @acting
 @require_POST
-def notification_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def stakeholder_notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     actor = acting_membership(request)
-    notification = selectors.notification_get(actor=actor, pk=pk)
-    services.notification_acknowledge(actor=actor, notification=notification)
-    messages.success(request, _("Notification acknowledged."))
-    return redirect("intake:notification-list")
+    notice = selectors.stakeholder_notice_get(actor=actor, pk=pk)
+    services.stakeholder_notice_acknowledge(actor=actor, notice=notice)
+    messages.success(request, _("Stakeholder notice acknowledged."))
+    return redirect("intake:stakeholder-notice-list")

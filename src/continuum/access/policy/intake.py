@@ -1,5 +1,5 @@
 """The access policy of the intake stage (app ``intake``): signals, contact points, the bureau's
-investigation and its measures, triage decisions, monitoring reviews and notifications.
+investigation and its measures, triage decisions, monitoring reviews and stakeholder notices.
 
 Everything here builds on the base rules of :mod:`continuum.access.policy`: a person withheld
 from a membership by an exclusion or a restriction is withheld with every intake record about
@@ -48,9 +48,10 @@ Investigation and triage
     users of different agencies (:func:`sign_off_side`). A "monitor" decision leaves a review
     for the bureau, seen by the bureau and coordination (:func:`scope_reviews`,
     :func:`can_complete_review`). A "notify" decision sends the agreed text, and only that, to
-    each stakeholder agency, read there by its practitioners (:func:`scope_notifications`,
-    :func:`can_acknowledge_notification`). What the rest of the team sees of all this is the
-    referral event on the MAR case, never the intelligence behind it.
+    each stakeholder agency as a stakeholder notice, read there by its practitioners
+    (:func:`scope_stakeholder_notices`, :func:`can_acknowledge_stakeholder_notice`). What the
+    rest of the team sees of all this is the referral event on the MAR case, never the
+    intelligence behind it.
 
 Each ``get_*`` answers one visible object or :class:`~continuum.core.exceptions.NotFound`
 (see :func:`continuum.access.policy.get_visible`).
@@ -68,11 +69,11 @@ from continuum.intake.models import (
     Investigation,
     Measure,
     MonitoringReview,
-    Notification,
     Routing,
     Signal,
     SignalStatus,
     SignOffSide,
+    StakeholderNotice,
     TriageDecision,
 )
 
@@ -396,39 +397,40 @@ def can_complete_review(membership: Membership, review: MonitoringReview) -> boo
     return can_work_on_investigation(membership, investigation)
 
 
-# --- notifications -------------------------------------------------------------------------
+# --- stakeholder notices -------------------------------------------------------------------
 
 
-def can_receive_notifications(membership: Membership) -> bool:
-    """Practitioners read the notifications sent to their agency; mentors and the roles that
-    read no case content have none."""
+def can_receive_stakeholder_notices(membership: Membership) -> bool:
+    """Practitioners read the stakeholder notices sent to their agency; mentors and the roles
+    that read no case content have none."""
     return base.may_read_case_content(membership) and membership.role != Role.MENTOR
 
 
-def scope_notifications(
-    membership: Membership, notifications: QuerySet[Notification] | None = None
-) -> QuerySet[Notification]:
-    """The notifications sent to this membership's agency, for its practitioners; mentors
-    and the roles that read no case content get none."""
-    notifications = Notification.objects.all() if notifications is None else notifications
-    if not can_receive_notifications(membership):
-        return notifications.none()
-    return base.scope_about_person(membership, notifications.filter(recipient=membership.agency_id))
+def scope_stakeholder_notices(
+    membership: Membership, notices: QuerySet[StakeholderNotice] | None = None
+) -> QuerySet[StakeholderNotice]:
+    """The stakeholder notices sent to this membership's agency, for its practitioners;
+    mentors and the roles that read no case content get none."""
+    notices = StakeholderNotice.objects.all() if notices is None else notices
+    if not can_receive_stakeholder_notices(membership):
+        return notices.none()
+    return base.scope_about_person(membership, notices.filter(recipient=membership.agency_id))
 
 
-def get_notification(membership: Membership, pk: int) -> Notification:
-    """The notification with this id if this membership may read it; else :class:`NotFound`."""
+def get_stakeholder_notice(membership: Membership, pk: int) -> StakeholderNotice:
+    """The stakeholder notice with this id if this membership may read it; else
+    :class:`NotFound`."""
     return base.get_visible(
-        scope_notifications,
+        scope_stakeholder_notices,
         membership,
         pk=pk,
         related=("person", "decision", "acknowledged_by__user"),
     )
 
 
-def can_acknowledge_notification(membership: Membership, notification: Notification) -> bool:
-    """A practitioner of the recipient agency acknowledges a notification (not about a person
-    seen only through emergency access)."""
-    return scope_notifications(
-        membership, Notification.objects.filter(pk=notification.pk)
-    ).exists() and base.can_write_about_person(membership, notification.person)
+def can_acknowledge_stakeholder_notice(membership: Membership, notice: StakeholderNotice) -> bool:
+    """A practitioner of the recipient agency acknowledges a stakeholder notice (not about a
+    person seen only through emergency access)."""
+    return scope_stakeholder_notices(
+        membership, StakeholderNotice.objects.filter(pk=notice.pk)
+    ).exists() and base.can_write_about_person(membership, notice.person)

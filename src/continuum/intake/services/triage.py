@@ -38,9 +38,9 @@ from continuum.intake.models import (
     Investigation,
     InvestigationStatus,
     MonitoringReview,
-    Notification,
     ReviewStatus,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageOutcome,
     TriageSignOff,
@@ -73,7 +73,7 @@ def triage_propose(
 ) -> TriageDecision:
     """Propose a decision on an open investigation. ``data``: ``outcome``, ``rationale``,
     ``criteria`` (codes of the jurisdiction's criteria met), ``review_on`` (monitor),
-    ``notify`` (agency codes) and ``notification_text`` (notify)."""
+    ``notify`` (agency codes) and ``notice_text`` (notify)."""
     investigation = locked_open_investigation(
         actor, investigation, intake_policy.can_propose_triage
     )
@@ -135,7 +135,7 @@ def _proposal(
         outcome=outcome,
         rationale=rationale,
         review_on=review_on,
-        notification_text=text,
+        notice_text=text,
     )
     return decision, criteria, notify
 
@@ -175,9 +175,9 @@ def _notify(data: dict[str, Any]) -> tuple[list[Agency], str, dict[str, list[str
                 "institutions or health services to notify."
             )
         ]
-    text = (data.get("notification_text") or "").strip()
+    text = (data.get("notice_text") or "").strip()
     if not text:
-        errors["notification_text"] = [
+        errors["notice_text"] = [
             _("Write what the notified agencies are told; they do not see the rationale.")
         ]
     return agencies, text, errors
@@ -302,7 +302,7 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
             decision=decision, agency=investigation.bureau, due_on=decision.review_on
         )
     elif decision.outcome == TriageOutcome.NOTIFY:
-        _send_notifications(decision)
+        _send_stakeholder_notices(decision)
     elif decision.outcome == TriageOutcome.REFER:
         decision.case = _refer_to_mar(actor, decision)
     decision.save(update_fields=["status", "took_effect_at", "case"])
@@ -339,7 +339,7 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
             "investigation": investigation.status,
             "signals": {"before": signal_changes, "after": signals_status},
             # What the outcome left, so the entry alone shows who was told what was due.
-            "notified": sorted(n.recipient.code for n in decision.notifications.all()),
+            "notified": sorted(n.recipient.code for n in decision.stakeholder_notices.all()),
             "review_due_on": str(decision.review_on or "") or None,
         },
     )
@@ -370,13 +370,13 @@ def _settle_earlier_reviews(actor: Membership, decision: TriageDecision) -> None
         )
 
 
-def _send_notifications(decision: TriageDecision) -> None:
+def _send_stakeholder_notices(decision: TriageDecision) -> None:
     for agency in decision.notify_agencies.all():
-        Notification.objects.create(
+        StakeholderNotice.objects.create(
             decision=decision,
             recipient=agency,
             person=decision.investigation.person,
-            text=decision.notification_text,
+            text=decision.notice_text,
         )
 
 
@@ -443,20 +443,22 @@ def review_complete(*, actor: Membership, review: MonitoringReview, note: str) -
 
 
 @transaction.atomic
-def notification_acknowledge(*, actor: Membership, notification: Notification) -> Notification:
-    notification = policy.lock_visible(intake_policy.scope_notifications, actor, notification)
-    if not intake_policy.can_acknowledge_notification(actor, notification):
+def stakeholder_notice_acknowledge(
+    *, actor: Membership, notice: StakeholderNotice
+) -> StakeholderNotice:
+    notice = policy.lock_visible(intake_policy.scope_stakeholder_notices, actor, notice)
+    if not intake_policy.can_acknowledge_stakeholder_notice(actor, notice):
         raise NotFound
-    if notification.acknowledged_at is not None:
-        return notification
-    notification.acknowledged_by = actor
-    notification.acknowledged_at = timezone.now()
-    notification.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    if notice.acknowledged_at is not None:
+        return notice
+    notice.acknowledged_by = actor
+    notice.acknowledged_at = timezone.now()
+    notice.save(update_fields=["acknowledged_by", "acknowledged_at"])
     audit.record(
         action=Action.CHANGE,
         actor=actor,
-        obj=notification,
-        person=notification.person,
+        obj=notice,
+        person=notice.person,
         changes={"acknowledged": {"before": False, "after": True}},
     )
-    return notification
+    return notice
