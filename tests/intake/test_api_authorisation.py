@@ -270,15 +270,15 @@ def test_listing_measures(client, world, running, role, overdue):
     assert shown == ({str(running.pk)} if role in BUREAU_AND_COORDINATION else set())
 
 
-# --- decisions -------------------------------------------------------------------------------
+# --- triage decisions -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_proposing_a_decision(client, world, investigation, role):
+def test_proposing_a_triage_decision(client, world, investigation, role):
     response = post(
         client,
         world[role],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_data(),
     )
     assert response.status_code == expect(role, BUREAU_AND_COORDINATION, 201)
@@ -293,15 +293,15 @@ def pending(world, investigation) -> TriageDecision:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_signing_off_a_decision(client, world, pending, role):
-    response = post(client, world[role], f"decisions/{pending.reference}/sign-off")
+def test_signing_off_a_triage_decision(client, world, pending, role):
+    response = post(client, world[role], f"triage-decisions/{pending.reference}/sign-off")
     assert response.status_code == expect(role, BUREAU_AND_COORDINATION)
     assert TriageSignOff.objects.exists() == (role in BUREAU_AND_COORDINATION)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_withdrawing_a_decision(client, world, pending, role):
-    response = post(client, world[role], f"decisions/{pending.reference}/withdraw")
+def test_withdrawing_a_triage_decision(client, world, pending, role):
+    response = post(client, world[role], f"triage-decisions/{pending.reference}/withdraw")
     assert response.status_code == expect(role, BUREAU_AND_COORDINATION)
     pending.refresh_from_db()
     assert (pending.status == TriageStatus.WITHDRAWN) == (role in BUREAU_AND_COORDINATION)
@@ -309,13 +309,13 @@ def test_withdrawing_a_decision(client, world, pending, role):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("awaiting", [False, True])
-def test_listing_decisions(client, world, pending, role, awaiting):
-    path = "decisions?awaiting=true" if awaiting else "decisions"
+def test_listing_triage_decisions(client, world, pending, role, awaiting):
+    path = "triage-decisions?awaiting=true" if awaiting else "triage-decisions"
     shown = listed(get(client, world[role], path))
     assert shown == ({pending.reference} if role in BUREAU_AND_COORDINATION else set())
 
 
-# --- stakeholder notices and reviews --------------------------------------------------------------
+# --- stakeholder notices and monitoring reviews -----------------------------------------------
 
 
 def in_effect(world, investigation, **overrides: Any) -> TriageDecision:
@@ -366,14 +366,16 @@ def test_acknowledging_a_stakeholder_notice(client, world, notice, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_listing_reviews(client, world, review, role):
-    shown = listed(get(client, world[role], "reviews"), key="id")
+def test_listing_monitoring_reviews(client, world, review, role):
+    shown = listed(get(client, world[role], "monitoring-reviews"), key="id")
     assert shown == ({str(review.pk)} if role in BUREAU_AND_COORDINATION else set())
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_completing_a_review(client, world, review, role):
-    response = post(client, world[role], f"reviews/{review.pk}/complete", {"note": "Quiet."})
+def test_completing_a_monitoring_review(client, world, review, role):
+    response = post(
+        client, world[role], f"monitoring-reviews/{review.pk}/complete", {"note": "Quiet."}
+    )
     assert response.status_code == expect(role, BUREAU_AND_COORDINATION)
     review.refresh_from_db()
     assert (review.status == "done") == (role in BUREAU_AND_COORDINATION)
@@ -390,18 +392,18 @@ ENDPOINTS = [
     ("get", "investigations/I-1"),
     ("post", "investigations/I-1/findings"),
     ("post", "investigations/I-1/measures"),
-    ("post", "investigations/I-1/decisions"),
+    ("post", "investigations/I-1/triage-decisions"),
     ("get", "measures"),
     ("post", "measures/1/authorise"),
     ("post", "measures/1/renew"),
     ("post", "measures/1/end"),
-    ("get", "decisions"),
-    ("post", "decisions/T-1/sign-off"),
-    ("post", "decisions/T-1/withdraw"),
+    ("get", "triage-decisions"),
+    ("post", "triage-decisions/T-1/sign-off"),
+    ("post", "triage-decisions/T-1/withdraw"),
     ("get", "stakeholder-notices"),
     ("post", "stakeholder-notices/1/acknowledge"),
-    ("get", "reviews"),
-    ("post", "reviews/1/complete"),
+    ("get", "monitoring-reviews"),
+    ("post", "monitoring-reviews/1/complete"),
 ]
 
 

@@ -99,20 +99,22 @@ def test_from_a_signal_to_a_referral(client, world, held_person, second_analyst)
     assert authorised.status_code == 200, authorised.json()
     assert authorised.json()["status"] == "active"
 
-    proposed = call(client, analyst, f"investigations/{investigation}/decisions", decision_body())
+    proposed = call(
+        client, analyst, f"investigations/{investigation}/triage-decisions", decision_body()
+    )
     assert proposed.status_code == 201, proposed.json()
     decision = proposed.json()["reference"]
     assert proposed.json()["criteria"] == ["ideology", "violence"]
     assert proposed.json()["status"] == "awaiting_sign_off"
 
-    first = call(client, analyst, f"decisions/{decision}/sign-off", {})
+    first = call(client, analyst, f"triage-decisions/{decision}/sign-off", {})
     assert first.status_code == 200, first.json()
     assert first.json()["status"] == "awaiting_sign_off"
     assert [s["side"] for s in first.json()["sign_offs"]] == ["custodial"]
-    awaiting = call(client, coordinator, "decisions?awaiting=true").json()["results"]
+    awaiting = call(client, coordinator, "triage-decisions?awaiting=true").json()["results"]
     assert [row["reference"] for row in awaiting] == [decision]
 
-    second = call(client, coordinator, f"decisions/{decision}/sign-off", {})
+    second = call(client, coordinator, f"triage-decisions/{decision}/sign-off", {})
     assert second.status_code == 200, second.json()
     body = second.json()
     assert body["status"] == "in_effect"
@@ -128,8 +130,8 @@ def test_from_a_signal_to_a_referral(client, world, held_person, second_analyst)
     assert shown["signals"] == [signal]
     assert [f["text"] for f in shown["findings"]] == ["Two visitors linked to a known network."]
     assert [m["status"] for m in shown["measures"]] == ["ended"]
-    assert [d["reference"] for d in shown["decisions"]] == [decision]
-    assert {(s["side"], s["agency"]) for s in shown["decisions"][0]["sign_offs"]} == {
+    assert [d["reference"] for d in shown["triage_decisions"]] == [decision]
+    assert {(s["side"], s["agency"]) for s in shown["triage_decisions"][0]["sign_offs"]} == {
         ("custodial", world.bureau.code),
         ("coordination", world.coordination.code),
     }
@@ -142,8 +144,8 @@ def test_the_lists_are_audited(client, world, investigation):
     for path, object_type in (
         ("investigations", "intake.investigation"),
         ("measures", "intake.measure"),
-        ("decisions", "intake.triagedecision"),
-        ("reviews", "intake.monitoringreview"),
+        ("triage-decisions", "intake.triagedecision"),
+        ("monitoring-reviews", "intake.monitoringreview"),
         ("stakeholder-notices", "intake.stakeholdernotice"),
     ):
         response = call(client, world["coordinator"], path)
@@ -281,7 +283,7 @@ def test_the_overdue_measures(client, world, investigation, second_analyst):
     assert "overdue" in wrong.json()["fields"]
 
 
-# --- decisions -------------------------------------------------------------------------------
+# --- triage decisions -------------------------------------------------------------------------
 
 REFUSED_DECISIONS = [
     pytest.param(
@@ -348,7 +350,7 @@ def test_a_refused_decision(client, world, investigation, overrides, field, mess
     response = call(
         client,
         world["bureau_analyst"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(**overrides),
     )
     assert response.status_code == 400
@@ -370,7 +372,7 @@ def test_a_wrongly_typed_decision_is_a_field_error(client, world, investigation,
     response = call(
         client,
         world["bureau_analyst"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(**{field: value}),
     )
     assert response.status_code == 400
@@ -383,7 +385,7 @@ def propose(client, world, investigation, **overrides: Any) -> str:
     response = call(
         client,
         world["bureau_analyst"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(**overrides),
     )
     assert response.status_code == 201, response.json()
@@ -396,7 +398,7 @@ def test_a_second_pending_decision_is_a_conflict(client, world, investigation):
     response = call(
         client,
         world["coordinator"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(),
     )
     assert response.status_code == 409
@@ -408,10 +410,10 @@ def test_a_second_pending_decision_is_a_conflict(client, world, investigation):
 
 def test_a_withdrawn_decision_makes_way_for_another(client, world, investigation):
     decision = propose(client, world, investigation)
-    withdrawn = call(client, world["coordinator"], f"decisions/{decision}/withdraw", {})
+    withdrawn = call(client, world["coordinator"], f"triage-decisions/{decision}/withdraw", {})
     assert withdrawn.status_code == 200
     assert withdrawn.json()["status"] == "withdrawn"
-    again = call(client, world["coordinator"], f"decisions/{decision}/withdraw", {})
+    again = call(client, world["coordinator"], f"triage-decisions/{decision}/withdraw", {})
     assert again.status_code == 409
     propose(client, world, investigation)
     assert TriageDecision.objects.count() == 2
@@ -429,15 +431,15 @@ SAME_AGENCY = (
 
 def test_the_same_user_cannot_sign_off_twice(client, world, investigation):
     decision = propose(client, world, investigation)
-    call(client, world["bureau_analyst"], f"decisions/{decision}/sign-off", {})
-    response = call(client, world["bureau_analyst"], f"decisions/{decision}/sign-off", {})
+    call(client, world["bureau_analyst"], f"triage-decisions/{decision}/sign-off", {})
+    response = call(client, world["bureau_analyst"], f"triage-decisions/{decision}/sign-off", {})
     assert response.status_code == 400
     assert response.json() == {"message": SAME_USER, "fields": {"sign_off": [SAME_USER]}}
     # Not in another membership either: the same person acting for coordination.
     as_coordinator = MembershipFactory(
         user=world["bureau_analyst"].user, agency=world.coordination, role="coordinator"
     )
-    response = call(client, as_coordinator, f"decisions/{decision}/sign-off", {})
+    response = call(client, as_coordinator, f"triage-decisions/{decision}/sign-off", {})
     assert response.status_code == 400
     assert response.json()["fields"] == {"sign_off": [SAME_USER]}
     assert TriageDecision.objects.get().sign_offs.count() == 1
@@ -446,16 +448,16 @@ def test_the_same_user_cannot_sign_off_twice(client, world, investigation):
 
 def test_the_same_agency_cannot_sign_off_twice(client, world, investigation, second_analyst):
     decision = propose(client, world, investigation)
-    call(client, world["bureau_analyst"], f"decisions/{decision}/sign-off", {})
-    response = call(client, second_analyst, f"decisions/{decision}/sign-off", {})
+    call(client, world["bureau_analyst"], f"triage-decisions/{decision}/sign-off", {})
+    response = call(client, second_analyst, f"triage-decisions/{decision}/sign-off", {})
     assert response.status_code == 400
     assert response.json()["fields"] == {"sign_off": [SAME_AGENCY]}
     assert TriageDecision.objects.get().sign_offs.count() == 1
 
 
 def sign_both(client, world, decision: str) -> dict[str, Any]:
-    call(client, world["bureau_analyst"], f"decisions/{decision}/sign-off", {})
-    response = call(client, world["coordinator"], f"decisions/{decision}/sign-off", {})
+    call(client, world["bureau_analyst"], f"triage-decisions/{decision}/sign-off", {})
+    response = call(client, world["coordinator"], f"triage-decisions/{decision}/sign-off", {})
     assert response.status_code == 200, response.json()
     body: dict[str, Any] = response.json()
     return body
@@ -464,21 +466,25 @@ def sign_both(client, world, decision: str) -> dict[str, Any]:
 def test_monitor_leaves_a_review_completed_over_the_api(client, world, investigation):
     decision = propose(client, world, investigation, outcome="monitor", review_on=day(60))
     assert sign_both(client, world, decision)["status"] == "in_effect"
-    reviews = call(client, world["bureau_analyst"], "reviews").json()["results"]
-    assert [(r["decision"], r["due_on"]) for r in reviews] == [(decision, day(60))]
+    reviews = call(client, world["bureau_analyst"], "monitoring-reviews").json()["results"]
+    assert [(r["triage_decision"], r["due_on"]) for r in reviews] == [(decision, day(60))]
     review = reviews[0]["id"]
-    empty = call(client, world["bureau_analyst"], f"reviews/{review}/complete", {"note": " "})
+    empty = call(
+        client, world["bureau_analyst"], f"monitoring-reviews/{review}/complete", {"note": " "}
+    )
     assert empty.status_code == 400
     assert empty.json()["fields"] == {"note": ["Write down what the review found."]}
     done = call(
         client,
         world["bureau_analyst"],
-        f"reviews/{review}/complete",
+        f"monitoring-reviews/{review}/complete",
         {"note": "No new signs; contacts unchanged."},
     )
     assert done.status_code == 200
     assert done.json()["status"] == "done"
-    again = call(client, world["coordinator"], f"reviews/{review}/complete", {"note": "Again."})
+    again = call(
+        client, world["coordinator"], f"monitoring-reviews/{review}/complete", {"note": "Again."}
+    )
     assert again.status_code == 409
     assert MonitoringReview.objects.get().completed_by == world["bureau_analyst"]
 
@@ -571,18 +577,18 @@ def test_the_openapi_schema_draws_the_intake_api_without_warnings(db, tmp_path):
         "/api/v1/investigations/{reference}",
         "/api/v1/investigations/{reference}/findings",
         "/api/v1/investigations/{reference}/measures",
-        "/api/v1/investigations/{reference}/decisions",
+        "/api/v1/investigations/{reference}/triage-decisions",
         "/api/v1/measures",
         "/api/v1/measures/{id}/authorise",
         "/api/v1/measures/{id}/renew",
         "/api/v1/measures/{id}/end",
-        "/api/v1/decisions",
-        "/api/v1/decisions/{reference}/sign-off",
-        "/api/v1/decisions/{reference}/withdraw",
+        "/api/v1/triage-decisions",
+        "/api/v1/triage-decisions/{reference}/sign-off",
+        "/api/v1/triage-decisions/{reference}/withdraw",
         "/api/v1/stakeholder-notices",
         "/api/v1/stakeholder-notices/{id}/acknowledge",
-        "/api/v1/reviews",
-        "/api/v1/reviews/{id}/complete",
+        "/api/v1/monitoring-reviews",
+        "/api/v1/monitoring-reviews/{id}/complete",
     ):
         assert path in paths, path
     upload = paths["/api/v1/signals/{reference}/attachments"]["post"]["requestBody"]

@@ -340,7 +340,7 @@ def triage_post(**data) -> dict[str, object]:
 
 def test_it_proposes_a_referral_with_its_criteria(act_as, world, investigation):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:decision-propose", args=[investigation.reference]),
+        reverse("intake:triage-decision-propose", args=[investigation.reference]),
         triage_post(outcome="refer", rationale="Recruiting on the wing.", criteria=["ideology"]),
     )
     assert response.status_code == 302
@@ -390,7 +390,8 @@ def test_a_refused_proposal_shows_the_message_on_its_field(
     act_as, world, investigation, data, field, message
 ):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:decision-propose", args=[investigation.reference]), triage_post(**data)
+        reverse("intake:triage-decision-propose", args=[investigation.reference]),
+        triage_post(**data),
     )
     assert response.status_code == 400
     assert message in response.text
@@ -401,7 +402,7 @@ def test_a_refused_proposal_shows_the_message_on_its_field(
 def test_a_second_pending_proposal_is_refused_with_a_message(act_as, world, investigation):
     propose(world, investigation)
     response = act_as(world["coordinator"]).post(
-        reverse("intake:decision-propose", args=[investigation.reference]),
+        reverse("intake:triage-decision-propose", args=[investigation.reference]),
         triage_post(outcome="downscale", rationale="Nothing further."),
     )
     assert response.status_code == 409
@@ -411,7 +412,7 @@ def test_a_second_pending_proposal_is_refused_with_a_message(act_as, world, inve
 
 def test_two_sign_offs_on_the_pages_refer_the_person_to_mar(act_as, world, investigation):
     decision = propose(world, investigation)
-    url = reverse("intake:decision-sign-off", args=[decision.reference])
+    url = reverse("intake:triage-decision-sign-off", args=[decision.reference])
     assert (
         f"Sign off {decision.reference}"
         in act_as(world["bureau_analyst"]).get(detail(investigation)).text
@@ -430,7 +431,7 @@ def test_two_sign_offs_on_the_pages_refer_the_person_to_mar(act_as, world, inves
 def test_a_second_sign_off_by_the_same_user_is_refused_with_a_message(act_as, world, investigation):
     decision = propose(world, investigation)
     client = act_as(world["bureau_analyst"])
-    url = reverse("intake:decision-sign-off", args=[decision.reference])
+    url = reverse("intake:triage-decision-sign-off", args=[decision.reference])
     client.post(url)
     response = client.post(url)
     assert response.status_code == 400
@@ -441,7 +442,7 @@ def test_a_second_sign_off_by_the_same_user_is_refused_with_a_message(act_as, wo
 def test_it_withdraws_a_pending_decision(act_as, world, investigation):
     decision = propose(world, investigation)
     response = act_as(world["coordinator"]).post(
-        reverse("intake:decision-withdraw", args=[decision.reference])
+        reverse("intake:triage-decision-withdraw", args=[decision.reference])
     )
     assert response.status_code == 302
     decision.refresh_from_db()
@@ -450,7 +451,7 @@ def test_it_withdraws_a_pending_decision(act_as, world, investigation):
 
 def test_the_sign_off_queue_shows_what_each_side_has_still_to_sign(act_as, world, investigation):
     decision = propose(world, investigation)
-    url = reverse("intake:decision-queue")
+    url = reverse("intake:triage-decision-queue")
     assert decision.reference in act_as(world["bureau_analyst"]).get(url).text
     assert decision.reference in act_as(world["coordinator"]).get(url).text
     services.triage_sign_off(actor=world["bureau_analyst"], decision=decision)
@@ -458,7 +459,7 @@ def test_the_sign_off_queue_shows_what_each_side_has_still_to_sign(act_as, world
     assert decision.reference in act_as(world["coordinator"]).get(url).text
 
 
-# --- reviews and stakeholder notices --------------------------------------------------------------
+# --- monitoring reviews and stakeholder notices -----------------------------------------------
 
 
 @pytest.fixture
@@ -471,15 +472,15 @@ def review(world, investigation) -> MonitoringReview:
     return MonitoringReview.objects.get()
 
 
-def test_the_reviews_page_flags_due_reviews(act_as, world, review):
-    text = act_as(world["coordinator"]).get(reverse("intake:review-list")).text
+def test_the_monitoring_reviews_page_flags_due_reviews(act_as, world, review):
+    text = act_as(world["coordinator"]).get(reverse("intake:monitoring-review-list")).text
     assert review.decision.investigation.person.reference in text
     assert "Due" in text
 
 
 def test_it_completes_a_review_with_a_note(act_as, world, review):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:review-complete", args=[review.pk]),
+        reverse("intake:monitoring-review-complete", args=[review.pk]),
         {f"review-{review.pk}-note": "No further contact with the network."},
     )
     assert response.status_code == 302
@@ -492,7 +493,8 @@ def test_it_completes_a_review_with_a_note(act_as, world, review):
 
 def test_a_review_without_a_note_is_refused_on_the_field(act_as, world, review):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:review-complete", args=[review.pk]), {f"review-{review.pk}-note": ""}
+        reverse("intake:monitoring-review-complete", args=[review.pk]),
+        {f"review-{review.pk}-note": ""},
     )
     assert response.status_code == 400
     assert "Write down what the review found." in response.text
@@ -539,7 +541,7 @@ def test_a_closed_investigation_offers_no_forms(act_as, world, investigation):
     assert investigation.status == InvestigationStatus.CLOSED
     text = act_as(world["bureau_analyst"]).get(detail(investigation)).text
     assert "Record the finding" not in text
-    assert "Propose the decision" not in text
+    assert "Propose the triage decision" not in text
 
 
 def test_a_finding_on_a_closed_investigation_is_refused_with_a_message(

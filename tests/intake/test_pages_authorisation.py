@@ -148,8 +148,8 @@ def answer(response) -> int:
     [
         ("intake:investigation-list", INTELLIGENCE),
         ("intake:measure-list", INTELLIGENCE),
-        ("intake:decision-queue", INTELLIGENCE),
-        ("intake:review-list", INTELLIGENCE),
+        ("intake:triage-decision-queue", INTELLIGENCE),
+        ("intake:monitoring-review-list", INTELLIGENCE),
         ("intake:stakeholder-notice-list", NOTICE_READERS),
     ],
 )
@@ -170,9 +170,9 @@ def test_what_the_list_pages_show(act_as, world, investigation, running, pending
     reference = investigation.reference
     assert reference in client.get(reverse("intake:investigation-list")).text
     assert reference in client.get(reverse("intake:measure-list")).text
-    assert pending.reference in client.get(reverse("intake:decision-queue")).text
+    assert pending.reference in client.get(reverse("intake:triage-decision-queue")).text
     reviewed = review.decision.investigation.person.reference
-    assert reviewed in client.get(reverse("intake:review-list")).text
+    assert reviewed in client.get(reverse("intake:monitoring-review-list")).text
 
 
 @pytest.mark.parametrize("role", sorted(NOTICE_READERS))
@@ -258,8 +258,8 @@ def test_ending_a_measure(act_as, world, running, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_proposing_a_decision(act_as, world, investigation, role):
-    url = reverse("intake:decision-propose", args=[investigation.reference])
+def test_proposing_a_triage_decision(act_as, world, investigation, role):
+    url = reverse("intake:triage-decision-propose", args=[investigation.reference])
     data = {"triage-outcome": "downscale", "triage-rationale": "No further signs."}
     response = act_as(world[role]).post(url, data)
     stored = TriageDecision.objects.exists()
@@ -267,16 +267,16 @@ def test_proposing_a_decision(act_as, world, investigation, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_signing_off_a_decision(act_as, world, pending, role):
-    url = reverse("intake:decision-sign-off", args=[pending.reference])
+def test_signing_off_a_triage_decision(act_as, world, pending, role):
+    url = reverse("intake:triage-decision-sign-off", args=[pending.reference])
     response = act_as(world[role]).post(url)
     stored = pending.sign_offs.exists()
     assert (answer(response), stored) == ((302, True) if role in DECIDERS else (404, False))
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_withdrawing_a_decision(act_as, world, pending, role):
-    url = reverse("intake:decision-withdraw", args=[pending.reference])
+def test_withdrawing_a_triage_decision(act_as, world, pending, role):
+    url = reverse("intake:triage-decision-withdraw", args=[pending.reference])
     response = act_as(world[role]).post(url)
     pending.refresh_from_db()
     stored = pending.status == TriageStatus.WITHDRAWN
@@ -284,8 +284,8 @@ def test_withdrawing_a_decision(act_as, world, pending, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_completing_a_review(act_as, world, review, role):
-    url = reverse("intake:review-complete", args=[review.pk])
+def test_completing_a_monitoring_review(act_as, world, review, role):
+    url = reverse("intake:monitoring-review-complete", args=[review.pk])
     response = act_as(world[role]).post(url, {f"review-{review.pk}-note": "Nothing new."})
     review.refresh_from_db()
     stored = review.status == ReviewStatus.DONE
@@ -321,17 +321,22 @@ def test_another_bureaus_analyst_finds_nothing(
     posts = [
         reverse("intake:finding-add", args=[reference]),
         reverse("intake:measure-request", args=[reference]),
-        reverse("intake:decision-propose", args=[reference]),
+        reverse("intake:triage-decision-propose", args=[reference]),
         reverse("intake:measure-authorise", args=[running.pk]),
         reverse("intake:measure-renew", args=[running.pk]),
         reverse("intake:measure-end", args=[running.pk]),
-        reverse("intake:decision-sign-off", args=[pending.reference]),
-        reverse("intake:decision-withdraw", args=[pending.reference]),
-        reverse("intake:review-complete", args=[review.pk]),
+        reverse("intake:triage-decision-sign-off", args=[pending.reference]),
+        reverse("intake:triage-decision-withdraw", args=[pending.reference]),
+        reverse("intake:monitoring-review-complete", args=[review.pk]),
     ]
     assert [client.get(url).status_code for url in gets] == [404]
     assert [client.post(url).status_code for url in posts] == [404] * len(posts)
-    for name in ("investigation-list", "measure-list", "decision-queue", "review-list"):
+    for name in (
+        "investigation-list",
+        "measure-list",
+        "triage-decision-queue",
+        "monitoring-review-list",
+    ):
         text = client.get(reverse(f"intake:{name}")).text
         assert reference not in text and pending.reference not in text
     assert not pending.sign_offs.exists()

@@ -342,7 +342,7 @@ def test_a_withdrawn_decision_makes_room_for_another(world, investigation, decis
     assert decision.sign_offs.count() == 1  # the sign-off stays on the record
 
 
-# --- reviews and stakeholder notices --------------------------------------------------------------
+# --- monitoring reviews and stakeholder notices -----------------------------------------------
 
 
 @pytest.fixture
@@ -361,25 +361,29 @@ def review(world, investigation) -> MonitoringReview:
 @pytest.mark.parametrize("role", OUTSIDERS)
 def test_only_the_bureau_and_coordination_complete_reviews(world, review, role):
     with nothing_changes(), pytest.raises(NotFound):
-        services.review_complete(actor=world[role], review=review, note="Seen.")
+        services.monitoring_review_complete(actor=world[role], review=review, note="Seen.")
 
 
 def test_another_bureau_does_not_complete_the_review(review, other_bureau_analyst):
     with nothing_changes(), pytest.raises(NotFound):
-        services.review_complete(actor=other_bureau_analyst, review=review, note="Seen.")
+        services.monitoring_review_complete(actor=other_bureau_analyst, review=review, note="Seen.")
 
 
 @pytest.mark.parametrize("note", ["", "   ", None])
 def test_a_review_needs_a_note(world, review, note):
     with nothing_changes(), pytest.raises(InvalidInput) as refused:
-        services.review_complete(actor=world["bureau_analyst"], review=review, note=note)
+        services.monitoring_review_complete(actor=world["bureau_analyst"], review=review, note=note)
     refused_with(refused, "note", "Write down what the review found.")
 
 
 def test_a_review_is_done_once(world, review):
-    services.review_complete(actor=world["coordinator"], review=review, note="Seen; calm.")
+    services.monitoring_review_complete(
+        actor=world["coordinator"], review=review, note="Seen; calm."
+    )
     with nothing_changes(), pytest.raises(Conflict) as refused:
-        services.review_complete(actor=world["bureau_analyst"], review=review, note="Again.")
+        services.monitoring_review_complete(
+            actor=world["bureau_analyst"], review=review, note="Again."
+        )
     assert refused.value.message == "This review has already been done."
 
 

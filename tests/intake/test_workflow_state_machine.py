@@ -587,7 +587,7 @@ class IntakeWorkflow(RuleBasedStateMachine):
         investigation = review.decision.investigation
         membership = self.actor(choice, who, self.parties(investigation))
         done = self.attempt(
-            services.review_complete,
+            services.monitoring_review_complete,
             actor=membership,
             review=review,
             note=note,

@@ -5,9 +5,10 @@ retried request creates nothing twice and gets the first answer), ``GET /api/v1/
 signals the token's membership may see, one signal, adding attachments to it, taking it into an
 investigation, and coordination's dismissal.
 
-Investigation and triage: investigations with their findings, measures and decisions; the
-measures' authorisation, renewal and end; decisions' sign-off and withdrawal; the stakeholder
-notices a "notify" decision sends and the reviews a "monitor" decision leaves.
+Investigation and triage: investigations with their findings, measures and triage decisions;
+the measures' authorisation, renewal and end; triage decisions' sign-off and withdrawal; the
+stakeholder notices a "notify" decision sends and the monitoring reviews a "monitor" decision
+leaves.
 
 The views are thin: a serializer checks types, the access policy (through selectors) finds the
 object or answers 404, one service writes. Every read is recorded in the audit log."""
@@ -398,7 +399,7 @@ class SignOffSerializer(serializers.ModelSerializer[TriageSignOff]):
         fields = ["side", "agency", "signed_at"]
 
 
-class DecisionSerializer(serializers.ModelSerializer[TriageDecision]):
+class TriageDecisionSerializer(serializers.ModelSerializer[TriageDecision]):
     investigation: serializers.SlugRelatedField[Investigation] = serializers.SlugRelatedField(
         slug_field="reference", read_only=True
     )
@@ -432,7 +433,7 @@ class DecisionSerializer(serializers.ModelSerializer[TriageDecision]):
         ]
 
 
-def _decisions(decisions: QuerySet[TriageDecision]) -> QuerySet[TriageDecision]:
+def _triage_decisions(decisions: QuerySet[TriageDecision]) -> QuerySet[TriageDecision]:
     return decisions.select_related("investigation", "case").prefetch_related(
         "criteria_met", "notify_agencies", "sign_offs__agency"
     )
@@ -460,7 +461,7 @@ class InvestigationDetailSerializer(serializers.Serializer[Any]):
     )
     findings = FindingSerializer(many=True, read_only=True)
     measures = MeasureSerializer(many=True, read_only=True)
-    decisions = DecisionSerializer(many=True, read_only=True)
+    triage_decisions = TriageDecisionSerializer(many=True, read_only=True)
 
 
 class _AuditedList(generics.ListAPIView[_M]):
@@ -506,8 +507,8 @@ class InvestigationDetail(APIView):
             "measures": selectors.investigation_measures(
                 actor=actor, investigation=investigation
             ).select_related("investigation"),
-            "decisions": _decisions(
-                selectors.investigation_decisions(actor=actor, investigation=investigation)
+            "triage_decisions": _triage_decisions(
+                selectors.investigation_triage_decisions(actor=actor, investigation=investigation)
             ),
         }
         return Response(InvestigationDetailSerializer(contents).data)
@@ -652,7 +653,7 @@ class CodeListField(serializers.ListField):
 MAX_CODES = 50
 
 
-class DecisionInputSerializer(serializers.Serializer[Any]):
+class TriageDecisionInputSerializer(serializers.Serializer[Any]):
     """Types only: what each outcome requires is the service's (the same messages as the
     pages)."""
 
@@ -688,43 +689,43 @@ class DecisionInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class DecisionCreate(APIView):
-    @extend_schema(request=DecisionInputSerializer, responses={201: DecisionSerializer})
+class TriageDecisionCreate(APIView):
+    @extend_schema(request=TriageDecisionInputSerializer, responses={201: TriageDecisionSerializer})
     def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
         investigation = selectors.investigation_get(actor=actor, reference=reference)
-        serializer = DecisionInputSerializer(data=request.data)
+        serializer = TriageDecisionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         decision = services.triage_propose(
             actor=actor, investigation=investigation, data=dict(serializer.validated_data)
         )
-        return _decision_answer(decision, status.HTTP_201_CREATED)
+        return _triage_decision_answer(decision, status.HTTP_201_CREATED)
 
 
-def _decision_answer(decision: TriageDecision, code: int = status.HTTP_200_OK) -> Response:
-    decision = _decisions(TriageDecision.objects.filter(pk=decision.pk)).get()
-    return Response(DecisionSerializer(decision).data, status=code)
+def _triage_decision_answer(decision: TriageDecision, code: int = status.HTTP_200_OK) -> Response:
+    decision = _triage_decisions(TriageDecision.objects.filter(pk=decision.pk)).get()
+    return Response(TriageDecisionSerializer(decision).data, status=code)
 
 
-class DecisionSignOff(APIView):
-    @extend_schema(request=None, responses=DecisionSerializer)
+class TriageDecisionSignOff(APIView):
+    @extend_schema(request=None, responses=TriageDecisionSerializer)
     def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        decision = selectors.decision_get(actor=actor, reference=reference)
+        decision = selectors.triage_decision_get(actor=actor, reference=reference)
         decision = services.triage_sign_off(actor=actor, decision=decision)
-        return _decision_answer(decision)
+        return _triage_decision_answer(decision)
 
 
-class DecisionWithdraw(APIView):
-    @extend_schema(request=None, responses=DecisionSerializer)
+class TriageDecisionWithdraw(APIView):
+    @extend_schema(request=None, responses=TriageDecisionSerializer)
     def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        decision = selectors.decision_get(actor=actor, reference=reference)
+        decision = selectors.triage_decision_get(actor=actor, reference=reference)
         decision = services.triage_withdraw(actor=actor, decision=decision)
-        return _decision_answer(decision)
+        return _triage_decision_answer(decision)
 
 
-class DecisionQuerySerializer(serializers.Serializer[Any]):
+class TriageDecisionQuerySerializer(serializers.Serializer[Any]):
     awaiting = serializers.BooleanField(required=False, default=False)
 
 
@@ -734,31 +735,31 @@ class DecisionQuerySerializer(serializers.Serializer[Any]):
             OpenApiParameter(
                 "awaiting",
                 bool,
-                description="Only the decisions awaiting the sign-off of the caller's side.",
+                description="Only the triage decisions awaiting the sign-off of the caller's side.",
             )
         ]
     )
 )
-class DecisionList(_AuditedList[TriageDecision]):
-    """The decisions on the investigations the caller may read, newest first."""
+class TriageDecisionList(_AuditedList[TriageDecision]):
+    """The triage decisions on the investigations the caller may read, newest first."""
 
-    serializer_class = DecisionSerializer
+    serializer_class = TriageDecisionSerializer
     object_type = "intake.triagedecision"
 
     def get_queryset(self) -> QuerySet[TriageDecision]:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
             return TriageDecision.objects.none()
-        query = DecisionQuerySerializer(data=self.request.query_params)
+        query = TriageDecisionQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         actor = acting_membership(self.request)
         if query.validated_data["awaiting"]:
-            decisions = selectors.decisions_awaiting_sign_off(actor=actor)
+            decisions = selectors.triage_decisions_awaiting_sign_off(actor=actor)
         else:
-            decisions = selectors.decision_list(actor=actor)
-        return _decisions(decisions)
+            decisions = selectors.triage_decision_list(actor=actor)
+        return _triage_decisions(decisions)
 
 
-# --- what decisions leave: stakeholder notices and reviews -----------------------------------
+# --- what triage decisions leave: stakeholder notices and monitoring reviews ------------------
 
 
 class NotifiedPersonSerializer(serializers.ModelSerializer[Person]):
@@ -800,8 +801,8 @@ class StakeholderNoticeAcknowledge(APIView):
         return Response(StakeholderNoticeSerializer(notice).data)
 
 
-class ReviewSerializer(serializers.ModelSerializer[MonitoringReview]):
-    decision = serializers.CharField(source="decision.reference", read_only=True)
+class MonitoringReviewSerializer(serializers.ModelSerializer[MonitoringReview]):
+    triage_decision = serializers.CharField(source="decision.reference", read_only=True)
     investigation = serializers.CharField(source="decision.investigation.reference", read_only=True)
     person = serializers.CharField(source="decision.investigation.person.reference", read_only=True)
     agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
@@ -812,7 +813,7 @@ class ReviewSerializer(serializers.ModelSerializer[MonitoringReview]):
         model = MonitoringReview
         fields = [
             "id",
-            "decision",
+            "triage_decision",
             "investigation",
             "person",
             "agency",
@@ -823,31 +824,31 @@ class ReviewSerializer(serializers.ModelSerializer[MonitoringReview]):
         ]
 
 
-class ReviewList(_AuditedList[MonitoringReview]):
+class MonitoringReviewList(_AuditedList[MonitoringReview]):
     """The monitoring reviews still to do, soonest first."""
 
-    serializer_class = ReviewSerializer
+    serializer_class = MonitoringReviewSerializer
     object_type = "intake.monitoringreview"
     shown_key = "id"
 
     def get_queryset(self) -> QuerySet[MonitoringReview]:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
             return MonitoringReview.objects.none()
-        return selectors.reviews_open(actor=acting_membership(self.request))
+        return selectors.monitoring_reviews_open(actor=acting_membership(self.request))
 
 
 class NoteSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReviewComplete(APIView):
-    @extend_schema(request=NoteSerializer, responses=ReviewSerializer)
+class MonitoringReviewComplete(APIView):
+    @extend_schema(request=NoteSerializer, responses=MonitoringReviewSerializer)
     def post(self, request: Request, pk: int) -> Response:
         actor = acting_membership(request)
-        review = selectors.review_get(actor=actor, pk=pk)
+        review = selectors.monitoring_review_get(actor=actor, pk=pk)
         serializer = NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        review = services.review_complete(
+        review = services.monitoring_review_complete(
             actor=actor, review=review, note=serializer.validated_data["note"]
         )
-        return Response(ReviewSerializer(review).data)
+        return Response(MonitoringReviewSerializer(review).data)

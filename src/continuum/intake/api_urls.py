@@ -39,9 +39,9 @@ urlpatterns = [
         name="investigation-measures",
     ),
     path(
-        "investigations/<str:reference>/decisions",
-        intake_api.DecisionCreate.as_view(),
-        name="investigation-decisions",
+        "investigations/<str:reference>/triage-decisions",
+        intake_api.TriageDecisionCreate.as_view(),
+        name="investigation-triage-decisions",
     ),
     path("measures", intake_api.MeasureList.as_view(), name="measures"),
     path(
@@ -51,16 +51,16 @@ urlpatterns = [
     ),
     path("measures/<int:pk>/renew", intake_api.MeasureRenew.as_view(), name="measure-renew"),
     path("measures/<int:pk>/end", intake_api.MeasureEnd.as_view(), name="measure-end"),
-    path("decisions", intake_api.DecisionList.as_view(), name="decisions"),
+    path("triage-decisions", intake_api.TriageDecisionList.as_view(), name="triage-decisions"),
     path(
-        "decisions/<str:reference>/sign-off",
-        intake_api.DecisionSignOff.as_view(),
-        name="decision-sign-off",
+        "triage-decisions/<str:reference>/sign-off",
+        intake_api.TriageDecisionSignOff.as_view(),
+        name="triage-decision-sign-off",
     ),
     path(
-        "decisions/<str:reference>/withdraw",
-        intake_api.DecisionWithdraw.as_view(),
-        name="decision-withdraw",
+        "triage-decisions/<str:reference>/withdraw",
+        intake_api.TriageDecisionWithdraw.as_view(),
+        name="triage-decision-withdraw",
     ),
     path(
         "stakeholder-notices",
@@ -72,6 +72,12 @@ urlpatterns = [
         intake_api.StakeholderNoticeAcknowledge.as_view(),
         name="stakeholder-notice-acknowledge",
     ),
-    path("reviews", intake_api.ReviewList.as_view(), name="reviews"),
-    path("reviews/<int:pk>/complete", intake_api.ReviewComplete.as_view(), name="review-complete"),
+    path(
+        "monitoring-reviews", intake_api.MonitoringReviewList.as_view(), name="monitoring-reviews"
+    ),
+    path(
+        "monitoring-reviews/<int:pk>/complete",
+        intake_api.MonitoringReviewComplete.as_view(),
+        name="monitoring-review-complete",
+    ),
 ]

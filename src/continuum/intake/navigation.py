@@ -60,7 +60,7 @@ def _investigation_url(reference: str) -> str:
 def _sign_offs(membership: Membership) -> QuerySet[TriageDecision] | None:
     if not intake_policy.can_read_investigations(membership):
         return None
-    return selectors.decisions_awaiting_sign_off(actor=membership)
+    return selectors.triage_decisions_awaiting_sign_off(actor=membership)
 
 
 def _sign_off_task(decision: TriageDecision, today: date) -> Task:
@@ -133,13 +133,13 @@ def _overdue_task(measure: Measure, today: date) -> Task:
 # --- monitoring reviews and stakeholder notices ---------------------------------------------
 
 
-def _due_reviews(membership: Membership) -> QuerySet[MonitoringReview] | None:
+def _due_monitoring_reviews(membership: Membership) -> QuerySet[MonitoringReview] | None:
     if not intake_policy.can_read_investigations(membership):
         return None
-    return selectors.reviews_due(actor=membership)
+    return selectors.monitoring_reviews_due(actor=membership)
 
 
-def _review_task(review: MonitoringReview, today: date) -> Task:
+def _monitoring_review_task(review: MonitoringReview, today: date) -> Task:
     return Task(
         source="intake-monitoring-review",
         category=_("Monitoring review due"),
@@ -149,7 +149,7 @@ def _review_task(review: MonitoringReview, today: date) -> Task:
             "person": review.decision.investigation.person.reference,
             "decision": review.decision.reference,
         },
-        url=reverse("intake:review-list"),
+        url=reverse("intake:monitoring-review-list"),
         due_on=review.due_on,
         overdue=review.due_on < today,
     )
@@ -181,8 +181,8 @@ TASK_SOURCES = [
                _authorise_task),
     TaskSource("intake-overdue-measure", gettext_lazy("Measures past their end date"),
                _overdue_measures, _overdue_task),
-    TaskSource("intake-monitoring-review", gettext_lazy("Monitoring reviews due"), _due_reviews,
-               _review_task),
+    TaskSource("intake-monitoring-review", gettext_lazy("Monitoring reviews due"),
+               _due_monitoring_reviews, _monitoring_review_task),
     TaskSource("intake-stakeholder-notice", gettext_lazy("New stakeholder notices"),
                _new_notices, _notice_task),
 ]  # fmt: skip

@@ -135,11 +135,11 @@ def investigation_measures(*, actor: Membership, investigation: Investigation) -
     )
 
 
-def investigation_decisions(
+def investigation_triage_decisions(
     *, actor: Membership, investigation: Investigation
 ) -> QuerySet[TriageDecision]:
     return (
-        intake_policy.scope_decisions(actor)
+        intake_policy.scope_triage_decisions(actor)
         .filter(investigation=investigation)
         .select_related("proposed_by__user", "proposed_by__agency", "case")
         .prefetch_related("criteria_met", "notify_agencies", "sign_offs__membership__user")
@@ -170,19 +170,19 @@ def measures_running(*, actor: Membership) -> QuerySet[Measure]:
     )
 
 
-def decision_get(*, actor: Membership, reference: str) -> TriageDecision:
-    return intake_policy.get_decision(actor, reference)
+def triage_decision_get(*, actor: Membership, reference: str) -> TriageDecision:
+    return intake_policy.get_triage_decision(actor, reference)
 
 
-def decision_list(*, actor: Membership) -> QuerySet[TriageDecision]:
+def triage_decision_list(*, actor: Membership) -> QuerySet[TriageDecision]:
     """The decisions on the investigations the actor may read, newest first."""
-    return intake_policy.scope_decisions(actor).order_by("-proposed_at", "-id")
+    return intake_policy.scope_triage_decisions(actor).order_by("-proposed_at", "-id")
 
 
-def decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision]:
+def triage_decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision]:
     """Decisions the actor's side has still to sign off."""
     pending = (
-        intake_policy.scope_decisions(actor)
+        intake_policy.scope_triage_decisions(actor)
         .filter(status=TriageStatus.AWAITING_SIGN_OFF)
         .select_related("investigation__person", "investigation__bureau", "proposed_by__user")
         .prefetch_related("sign_offs")
@@ -191,17 +191,17 @@ def decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision
     return pending.exclude(sign_offs__agency=actor.agency_id)
 
 
-def reviews_open(*, actor: Membership) -> QuerySet[MonitoringReview]:
+def monitoring_reviews_open(*, actor: Membership) -> QuerySet[MonitoringReview]:
     return (
-        intake_policy.scope_reviews(actor)
+        intake_policy.scope_monitoring_reviews(actor)
         .filter(status=ReviewStatus.DUE)
         .select_related("decision__investigation__person", "agency")
         .order_by("due_on", "id")
     )
 
 
-def review_get(*, actor: Membership, pk: int) -> MonitoringReview:
-    return intake_policy.get_review(actor, pk)
+def monitoring_review_get(*, actor: Membership, pk: int) -> MonitoringReview:
+    return intake_policy.get_monitoring_review(actor, pk)
 
 
 def stakeholder_notice_list(*, actor: Membership) -> QuerySet[StakeholderNotice]:
@@ -230,9 +230,9 @@ def measures_to_authorise(*, actor: Membership) -> QuerySet[Measure]:
     )
 
 
-def reviews_due(*, actor: Membership) -> QuerySet[MonitoringReview]:
+def monitoring_reviews_due(*, actor: Membership) -> QuerySet[MonitoringReview]:
     """Monitoring reviews due today or earlier."""
-    return reviews_open(actor=actor).filter(due_on__lte=timezone.localdate())
+    return monitoring_reviews_open(actor=actor).filter(due_on__lte=timezone.localdate())
 
 
 def notices_unacknowledged(*, actor: Membership) -> QuerySet[StakeholderNotice]:

@@ -38,20 +38,20 @@ Investigation and triage
     An investigation, its findings and measures, and the triage decisions on it are
     intelligence: read by the analysts of the bureau that holds the investigation and by the
     coordinators, never by anyone else (:func:`scope_investigations`, :func:`scope_measures`,
-    :func:`scope_decisions`). The bureau's analysts open investigations from the signals routed
-    to them (:func:`can_take_into_investigation`), record findings and request measures
+    :func:`scope_triage_decisions`). The bureau's analysts open investigations from the signals
+    routed to them (:func:`can_take_into_investigation`), record findings and request measures
     (:func:`can_investigate`, :func:`can_work_on_investigation`); a measure is authorised, and
     renewed, by another analyst of the same bureau, never by the user who requested it
     (:func:`can_authorise_measure`). A triage decision is proposed by the bureau or by
     coordination (:func:`can_propose_triage`) and takes effect with two sign-offs: one for the
     custodial side by an analyst of the bureau, one by a coordinator, who must be different
-    users of different agencies (:func:`sign_off_side`). A "monitor" decision leaves a review
-    for the bureau, seen by the bureau and coordination (:func:`scope_reviews`,
-    :func:`can_complete_review`). A "notify" decision sends the agreed text, and only that, to
-    each stakeholder agency as a stakeholder notice, read there by its practitioners
-    (:func:`scope_stakeholder_notices`, :func:`can_acknowledge_stakeholder_notice`). What the
-    rest of the team sees of all this is the referral event on the MAR case, never the
-    intelligence behind it.
+    users of different agencies (:func:`sign_off_side`). A "monitor" decision leaves a
+    monitoring review for the bureau, seen by the bureau and coordination
+    (:func:`scope_monitoring_reviews`, :func:`can_complete_monitoring_review`). A "notify"
+    decision sends the agreed text, and only that, to each stakeholder agency as a stakeholder
+    notice, read there by its practitioners (:func:`scope_stakeholder_notices`,
+    :func:`can_acknowledge_stakeholder_notice`). What the rest of the team sees of all this is
+    the referral event on the MAR case, never the intelligence behind it.
 
 Each ``get_*`` answers one visible object or :class:`~continuum.core.exceptions.NotFound`
 (see :func:`continuum.access.policy.get_visible`).
@@ -328,7 +328,7 @@ def can_authorise_measure(membership: Membership, measure: Measure) -> bool:
 # --- triage decisions ----------------------------------------------------------------------
 
 
-def scope_decisions(
+def scope_triage_decisions(
     membership: Membership, decisions: QuerySet[TriageDecision] | None = None
 ) -> QuerySet[TriageDecision]:
     """The triage decisions on the investigations this membership may read."""
@@ -336,11 +336,11 @@ def scope_decisions(
     return decisions.filter(investigation__in=scope_investigations(membership).values("pk"))
 
 
-def get_decision(membership: Membership, reference: str) -> TriageDecision:
+def get_triage_decision(membership: Membership, reference: str) -> TriageDecision:
     """The triage decision with this reference if this membership may read it; else
     :class:`NotFound`."""
     return base.get_visible(
-        scope_decisions,
+        scope_triage_decisions,
         membership,
         reference=reference,
         related=("investigation__person", "investigation__bureau"),
@@ -372,25 +372,29 @@ def sign_off_side(membership: Membership, decision: TriageDecision) -> str | Non
 # --- monitoring reviews --------------------------------------------------------------------
 
 
-def scope_reviews(
+def scope_monitoring_reviews(
     membership: Membership, reviews: QuerySet[MonitoringReview] | None = None
 ) -> QuerySet[MonitoringReview]:
-    """Reviews of "monitor" decisions: the bureau's own, and every one for coordination."""
+    """Monitoring reviews of "monitor" decisions: the bureau's own, and every one for
+    coordination."""
     reviews = MonitoringReview.objects.all() if reviews is None else reviews
     return reviews.filter(decision__investigation__in=scope_investigations(membership).values("pk"))
 
 
-def get_review(membership: Membership, pk: int) -> MonitoringReview:
+def get_monitoring_review(membership: Membership, pk: int) -> MonitoringReview:
     """The monitoring review with this id if this membership may read it; else
     :class:`NotFound`."""
     return base.get_visible(
-        scope_reviews, membership, pk=pk, related=("decision__investigation__person", "agency")
+        scope_monitoring_reviews,
+        membership,
+        pk=pk,
+        related=("decision__investigation__person", "agency"),
     )
 
 
-def can_complete_review(membership: Membership, review: MonitoringReview) -> bool:
-    """The holding bureau's analysts, and coordination, record that a review was done (not
-    about a person seen only through emergency access)."""
+def can_complete_monitoring_review(membership: Membership, review: MonitoringReview) -> bool:
+    """The holding bureau's analysts, and coordination, record that a monitoring review was
+    done (not about a person seen only through emergency access)."""
     investigation = review.decision.investigation
     if base.is_coordinator(membership):
         return _coordinates_investigation(membership, investigation)

@@ -26,8 +26,8 @@ from continuum.intake.services.signals import (
 )
 from continuum.intake.services.triage import (
     criteria_for,
+    monitoring_review_complete,
     notifiable_agencies,
-    review_complete,
     stakeholder_notice_acknowledge,
     triage_propose,
     triage_sign_off,
@@ -47,8 +47,8 @@ __all__ = [
     "measure_end",
     "measure_renew",
     "measure_request",
+    "monitoring_review_complete",
     "notifiable_agencies",
-    "review_complete",
     "signal_attach",
     "signal_dismiss",
     "signal_investigate",

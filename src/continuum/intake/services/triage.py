@@ -1,7 +1,7 @@
 """The triage decision: proposed with its rationale and the inclusion criteria met, and in
 effect only once the custodial side and the coordination programme both signed it off (two
 different users of two different agencies). Taking effect carries out the outcome: close with
-no further action, leave a review for monitoring, notify stakeholders, or refer to MAR.
+no further action, leave a monitoring review, notify stakeholders, or refer to MAR.
 
 Sign-offs lock the decision row: of two concurrent sign-offs one waits for the other, sees
 it, and carries out the outcome exactly once; the database's unique indexes back this up.
@@ -209,7 +209,7 @@ def _locked_decision(actor: Membership, decision: TriageDecision) -> TriageDecis
     head row every write locks): a finding, measure or proposal on that investigation waits
     for the decision instead of deadlocking with it. (SQLite serialises every write.)"""
     return policy.lock_visible(
-        intake_policy.scope_decisions,
+        intake_policy.scope_triage_decisions,
         actor,
         decision,
         related=("investigation__person", "investigation__bureau"),
@@ -290,7 +290,7 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
     decision.investigation = investigation
     decision.status = TriageStatus.IN_EFFECT
     decision.took_effect_at = timezone.now()
-    _settle_earlier_reviews(actor, decision)
+    _settle_earlier_monitoring_reviews(actor, decision)
     signals_status = SignalStatus.ASSESSED
     close = True
     if decision.outcome == TriageOutcome.DOWNSCALE:
@@ -345,9 +345,9 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
     )
 
 
-def _settle_earlier_reviews(actor: Membership, decision: TriageDecision) -> None:
-    """A new decision on the investigation settles the reviews that earlier "monitor"
-    decisions left open: nobody is asked to review what was decided again since."""
+def _settle_earlier_monitoring_reviews(actor: Membership, decision: TriageDecision) -> None:
+    """A new decision on the investigation settles the monitoring reviews that earlier
+    "monitor" decisions left open: nobody is asked to review what was decided again since."""
     open_reviews = MonitoringReview.objects.select_for_update().filter(
         decision__investigation=decision.investigation, status=ReviewStatus.DUE
     )
@@ -414,13 +414,18 @@ def _refer_to_mar(actor: Membership, decision: TriageDecision) -> Case:
 
 
 @transaction.atomic
-def review_complete(*, actor: Membership, review: MonitoringReview, note: str) -> MonitoringReview:
+def monitoring_review_complete(
+    *, actor: Membership, review: MonitoringReview, note: str
+) -> MonitoringReview:
     """Record that the monitoring review was done. The investigation stays open for a new
     decision (which may again be to monitor)."""
     review = policy.lock_visible(
-        intake_policy.scope_reviews, actor, review, related=("decision__investigation__person",)
+        intake_policy.scope_monitoring_reviews,
+        actor,
+        review,
+        related=("decision__investigation__person",),
     )
-    if not intake_policy.can_complete_review(actor, review):
+    if not intake_policy.can_complete_monitoring_review(actor, review):
         raise NotFound
     if review.status == ReviewStatus.DONE:
         raise Conflict(_("This review has already been done."))
