@@ -233,7 +233,7 @@ def running(world, requested) -> Measure:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_authorising_a_measure(client, world, requested, role):
-    response = post(client, world[role], f"measures/{requested.pk}/authorise")
+    response = post(client, world[role], f"measures/{requested.reference}/authorise")
     assert response.status_code == expect(role, BUREAU)
     requested.refresh_from_db()
     assert (requested.status == MeasureStatus.ACTIVE) == (role in BUREAU)
@@ -243,7 +243,7 @@ def test_authorising_a_measure(client, world, requested, role):
 def test_renewing_a_measure(client, world, running, role):
     new_end = running.ends_on + timedelta(days=7)
     response = post(
-        client, world[role], f"measures/{running.pk}/renew", {"ends_on": new_end.isoformat()}
+        client, world[role], f"measures/{running.reference}/renew", {"ends_on": new_end.isoformat()}
     )
     assert response.status_code == expect(role, BUREAU)
     running.refresh_from_db()
@@ -252,7 +252,7 @@ def test_renewing_a_measure(client, world, running, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_ending_a_measure(client, world, running, role):
-    response = post(client, world[role], f"measures/{running.pk}/end")
+    response = post(client, world[role], f"measures/{running.reference}/end")
     assert response.status_code == expect(role, BUREAU)
     running.refresh_from_db()
     assert (running.status == MeasureStatus.ENDED) == (role in BUREAU)
@@ -266,8 +266,8 @@ def test_listing_measures(client, world, running, role, overdue):
         starts_on=today - timedelta(days=10), ends_on=today - timedelta(days=1)
     )
     path = "measures?overdue=true" if overdue else "measures"
-    shown = listed(get(client, world[role], path), key="id")
-    assert shown == ({str(running.pk)} if role in BUREAU_AND_COORDINATION else set())
+    shown = listed(get(client, world[role], path))
+    assert shown == ({running.reference} if role in BUREAU_AND_COORDINATION else set())
 
 
 # --- triage decisions -------------------------------------------------------------------------
@@ -353,13 +353,13 @@ def review(world, investigation) -> MonitoringReview:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_listing_stakeholder_notices(client, world, notice, role):
-    shown = listed(get(client, world[role], "stakeholder-notices"), key="id")
-    assert shown == ({str(notice.pk)} if role in NOTIFIED else set())
+    shown = listed(get(client, world[role], "stakeholder-notices"))
+    assert shown == ({notice.reference} if role in NOTIFIED else set())
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_acknowledging_a_stakeholder_notice(client, world, notice, role):
-    response = post(client, world[role], f"stakeholder-notices/{notice.pk}/acknowledge")
+    response = post(client, world[role], f"stakeholder-notices/{notice.reference}/acknowledge")
     assert response.status_code == expect(role, NOTIFIED)
     notice.refresh_from_db()
     assert (notice.acknowledged_at is not None) == (role in NOTIFIED)
@@ -367,14 +367,14 @@ def test_acknowledging_a_stakeholder_notice(client, world, notice, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_listing_monitoring_reviews(client, world, review, role):
-    shown = listed(get(client, world[role], "monitoring-reviews"), key="id")
-    assert shown == ({str(review.pk)} if role in BUREAU_AND_COORDINATION else set())
+    shown = listed(get(client, world[role], "monitoring-reviews"))
+    assert shown == ({review.reference} if role in BUREAU_AND_COORDINATION else set())
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_completing_a_monitoring_review(client, world, review, role):
     response = post(
-        client, world[role], f"monitoring-reviews/{review.pk}/complete", {"note": "Quiet."}
+        client, world[role], f"monitoring-reviews/{review.reference}/complete", {"note": "Quiet."}
     )
     assert response.status_code == expect(role, BUREAU_AND_COORDINATION)
     review.refresh_from_db()
@@ -394,16 +394,16 @@ ENDPOINTS = [
     ("post", "investigations/I-1/measures"),
     ("post", "investigations/I-1/triage-decisions"),
     ("get", "measures"),
-    ("post", "measures/1/authorise"),
-    ("post", "measures/1/renew"),
-    ("post", "measures/1/end"),
+    ("post", "measures/M-1/authorise"),
+    ("post", "measures/M-1/renew"),
+    ("post", "measures/M-1/end"),
     ("get", "triage-decisions"),
     ("post", "triage-decisions/T-1/sign-off"),
     ("post", "triage-decisions/T-1/withdraw"),
     ("get", "stakeholder-notices"),
-    ("post", "stakeholder-notices/1/acknowledge"),
+    ("post", "stakeholder-notices/N-1/acknowledge"),
     ("get", "monitoring-reviews"),
-    ("post", "monitoring-reviews/1/complete"),
+    ("post", "monitoring-reviews/R-1/complete"),
 ]
 
 

@@ -95,7 +95,9 @@ def test_from_a_signal_to_a_referral(client, world, held_person, second_analyst)
     measure = call(client, analyst, f"investigations/{investigation}/measures", measure_body())
     assert measure.status_code == 201, measure.json()
     assert measure.json()["status"] == "requested"
-    authorised = call(client, second_analyst, f"measures/{measure.json()['id']}/authorise", {})
+    authorised = call(
+        client, second_analyst, f"measures/{measure.json()['reference']}/authorise", {}
+    )
     assert authorised.status_code == 200, authorised.json()
     assert authorised.json()["status"] == "active"
 
@@ -228,7 +230,9 @@ def request_measure(client, world, investigation, **overrides: Any) -> dict[str,
 
 def test_nobody_authorises_their_own_measure(client, world, investigation):
     measure = request_measure(client, world, investigation)
-    response = call(client, world["bureau_analyst"], f"measures/{measure['id']}/authorise", {})
+    response = call(
+        client, world["bureau_analyst"], f"measures/{measure['reference']}/authorise", {}
+    )
     assert response.status_code == 400
     assert response.json()["fields"] == {
         "authorised_by": ["A measure must be authorised by someone other than the requester."]
@@ -240,44 +244,52 @@ def test_a_measure_is_renewed_by_another_analyst_and_ended(
     client, world, investigation, second_analyst
 ):
     measure = request_measure(client, world, investigation)
-    call(client, second_analyst, f"measures/{measure['id']}/authorise", {})
-    refused = call(client, world["bureau_analyst"], f"measures/{measure['id']}/renew", {})
+    call(client, second_analyst, f"measures/{measure['reference']}/authorise", {})
+    refused = call(client, world["bureau_analyst"], f"measures/{measure['reference']}/renew", {})
     assert refused.status_code == 400
     assert refused.json()["fields"] == {
         "authorised_by": ["A measure must be authorised by someone other than the requester."]
     }
-    missing = call(client, second_analyst, f"measures/{measure['id']}/renew", {})
+    missing = call(client, second_analyst, f"measures/{measure['reference']}/renew", {})
     assert missing.json()["fields"] == {"ends_on": ["Enter the new end date."]}
-    earlier = call(client, second_analyst, f"measures/{measure['id']}/renew", {"ends_on": day(5)})
+    earlier = call(
+        client, second_analyst, f"measures/{measure['reference']}/renew", {"ends_on": day(5)}
+    )
     assert earlier.json()["fields"] == {
         "ends_on": ["The new end date must be later than the current one."]
     }
-    wrong = call(client, second_analyst, f"measures/{measure['id']}/renew", {"ends_on": "soon"})
+    wrong = call(
+        client, second_analyst, f"measures/{measure['reference']}/renew", {"ends_on": "soon"}
+    )
     assert wrong.status_code == 400
     assert "ends_on" in wrong.json()["fields"]
-    renewed = call(client, second_analyst, f"measures/{measure['id']}/renew", {"ends_on": day(20)})
+    renewed = call(
+        client, second_analyst, f"measures/{measure['reference']}/renew", {"ends_on": day(20)}
+    )
     assert renewed.status_code == 200, renewed.json()
     assert (renewed.json()["ends_on"], renewed.json()["renewals"]) == (day(20), 1)
-    ended = call(client, world["bureau_analyst"], f"measures/{measure['id']}/end", {})
+    ended = call(client, world["bureau_analyst"], f"measures/{measure['reference']}/end", {})
     assert ended.status_code == 200
     assert ended.json()["status"] == "ended"
-    again = call(client, world["bureau_analyst"], f"measures/{measure['id']}/end", {})
+    again = call(client, world["bureau_analyst"], f"measures/{measure['reference']}/end", {})
     assert again.status_code == 409
     assert again.json()["message"] == "This measure has already ended."
 
 
 def test_the_overdue_measures(client, world, investigation, second_analyst):
     overdue = request_measure(client, world, investigation)
-    call(client, second_analyst, f"measures/{overdue['id']}/authorise", {})
-    Measure.objects.filter(pk=overdue["id"]).update(
+    call(client, second_analyst, f"measures/{overdue['reference']}/authorise", {})
+    Measure.objects.filter(reference=overdue["reference"]).update(
         starts_on=timezone.localdate() - timedelta(days=10),
         ends_on=timezone.localdate() - timedelta(days=1),
     )
     running = request_measure(client, world, investigation, type="cell_inspection", ends_on=day(0))
     listed = call(client, world["bureau_analyst"], "measures?overdue=true").json()["results"]
-    assert [(row["id"], row["is_overdue"]) for row in listed] == [(overdue["id"], True)]
+    assert [(row["reference"], row["is_overdue"]) for row in listed] == [
+        (overdue["reference"], True)
+    ]
     everything = call(client, world["bureau_analyst"], "measures").json()["results"]
-    assert {row["id"] for row in everything} == {overdue["id"], running["id"]}
+    assert {row["reference"] for row in everything} == {overdue["reference"], running["reference"]}
     wrong = call(client, world["bureau_analyst"], "measures?overdue=perhaps")
     assert wrong.status_code == 400
     assert "overdue" in wrong.json()["fields"]
@@ -468,7 +480,7 @@ def test_monitor_leaves_a_review_completed_over_the_api(client, world, investiga
     assert sign_both(client, world, decision)["status"] == "in_effect"
     reviews = call(client, world["bureau_analyst"], "monitoring-reviews").json()["results"]
     assert [(r["triage_decision"], r["due_on"]) for r in reviews] == [(decision, day(60))]
-    review = reviews[0]["id"]
+    review = reviews[0]["reference"]
     empty = call(
         client, world["bureau_analyst"], f"monitoring-reviews/{review}/complete", {"note": " "}
     )
@@ -507,7 +519,7 @@ def test_notify_reaches_the_municipality_which_acknowledges(client, world, inves
     assert notice["person"]["reference"] == investigation.person.reference
     assert "rationale" not in notice
     acknowledged = call(
-        client, world["case_manager"], f"stakeholder-notices/{notice['id']}/acknowledge", {}
+        client, world["case_manager"], f"stakeholder-notices/{notice['reference']}/acknowledge", {}
     )
     assert acknowledged.status_code == 200
     assert acknowledged.json()["acknowledged_at"]
@@ -579,16 +591,16 @@ def test_the_openapi_schema_draws_the_intake_api_without_warnings(db, tmp_path):
         "/api/v1/investigations/{reference}/measures",
         "/api/v1/investigations/{reference}/triage-decisions",
         "/api/v1/measures",
-        "/api/v1/measures/{id}/authorise",
-        "/api/v1/measures/{id}/renew",
-        "/api/v1/measures/{id}/end",
+        "/api/v1/measures/{reference}/authorise",
+        "/api/v1/measures/{reference}/renew",
+        "/api/v1/measures/{reference}/end",
         "/api/v1/triage-decisions",
         "/api/v1/triage-decisions/{reference}/sign-off",
         "/api/v1/triage-decisions/{reference}/withdraw",
         "/api/v1/stakeholder-notices",
-        "/api/v1/stakeholder-notices/{id}/acknowledge",
+        "/api/v1/stakeholder-notices/{reference}/acknowledge",
         "/api/v1/monitoring-reviews",
-        "/api/v1/monitoring-reviews/{id}/complete",
+        "/api/v1/monitoring-reviews/{reference}/complete",
     ):
         assert path in paths, path
     upload = paths["/api/v1/signals/{reference}/attachments"]["post"]["requestBody"]

@@ -95,8 +95,8 @@ def test_a_finding_with_a_nul_byte_is_refused_on_its_field(act_as, world, invest
 
 def test_a_review_note_with_a_nul_byte_is_refused_on_its_field(act_as, world, review):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:monitoring-review-complete", args=[review.pk]),
-        {f"review-{review.pk}-note": NUL},
+        reverse("intake:monitoring-review-complete", args=[review.reference]),
+        {f"monitoring-review-{review.reference}-note": NUL},
     )
     assert response.status_code == 400
     (row,) = [row for row in response.context["rows"] if row.review.pk == review.pk]
@@ -153,8 +153,8 @@ def test_a_measures_dates_are_within_the_years(act_as, world, investigation, fie
 def test_a_renewal_is_within_the_years(act_as, world, running):
     before = running.ends_on
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:measure-renew", args=[running.pk]),
-        {f"renew-{running.pk}-ends_on": FAR_FUTURE},
+        reverse("intake:measure-renew", args=[running.reference]),
+        {f"renew-{running.reference}-ends_on": FAR_FUTURE},
     )
     assert response.status_code == 400
     assert OUT_OF_RANGE in response.text
@@ -244,7 +244,10 @@ def test_the_api_refuses_a_nul_byte_in_a_dismissal_and_a_review(
     assert dismissal.status_code == 400
     assert dismissal.json()["fields"] == {"reason": [NUL_REFUSED]}
     completion = call(
-        client, world["bureau_analyst"], f"monitoring-reviews/{review.pk}/complete", {"note": NUL}
+        client,
+        world["bureau_analyst"],
+        f"monitoring-reviews/{review.reference}/complete",
+        {"note": NUL},
     )
     assert completion.status_code == 400
     assert completion.json()["fields"] == {"note": [NUL_REFUSED]}
@@ -277,7 +280,10 @@ def test_the_api_keeps_a_measures_dates_within_the_years(
 
 def test_the_api_keeps_a_renewal_within_the_years(client, world, running):
     response = call(
-        client, world["bureau_analyst"], f"measures/{running.pk}/renew", {"ends_on": FAR_FUTURE}
+        client,
+        world["bureau_analyst"],
+        f"measures/{running.reference}/renew",
+        {"ends_on": FAR_FUTURE},
     )
     assert response.status_code == 400
     assert response.json()["fields"] == {"ends_on": [OUT_OF_RANGE]}

@@ -246,7 +246,9 @@ def test_a_refused_measure_shows_the_message_on_its_field(
 
 def test_another_analyst_authorises_a_measure(act_as, world, investigation, second_analyst):
     measure = requested(world, investigation, by="bureau_analyst")
-    response = act_as(second_analyst).post(reverse("intake:measure-authorise", args=[measure.pk]))
+    response = act_as(second_analyst).post(
+        reverse("intake:measure-authorise", args=[measure.reference])
+    )
     assert response.status_code == 302
     measure.refresh_from_db()
     assert (measure.status, measure.authorised_by) == (MeasureStatus.ACTIVE, second_analyst)
@@ -255,7 +257,7 @@ def test_another_analyst_authorises_a_measure(act_as, world, investigation, seco
 def test_the_requester_cannot_authorise_their_own_measure(act_as, world, investigation):
     measure = requested(world, investigation)
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:measure-authorise", args=[measure.pk])
+        reverse("intake:measure-authorise", args=[measure.reference])
     )
     assert response.status_code == 400
     assert "A measure must be authorised by someone other than the requester." in response.text
@@ -272,8 +274,8 @@ def running(world, investigation, second_analyst) -> Measure:
 def test_it_renews_a_running_measure(act_as, investigation, running, second_analyst):
     new_end = TODAY() + timedelta(days=20)
     response = act_as(second_analyst).post(
-        reverse("intake:measure-renew", args=[running.pk]),
-        {f"renew-{running.pk}-ends_on": new_end.isoformat()},
+        reverse("intake:measure-renew", args=[running.reference]),
+        {f"renew-{running.reference}-ends_on": new_end.isoformat()},
     )
     assert response.status_code == 302
     running.refresh_from_db()
@@ -293,11 +295,12 @@ def test_a_refused_renewal_shows_the_message_on_the_field(
 ):
     value = running.ends_on.isoformat() if ends_on is None else ends_on
     response = act_as(second_analyst).post(
-        reverse("intake:measure-renew", args=[running.pk]), {f"renew-{running.pk}-ends_on": value}
+        reverse("intake:measure-renew", args=[running.reference]),
+        {f"renew-{running.reference}-ends_on": value},
     )
     assert response.status_code == 400
     assert message in response.text
-    assert f'id="id_renew-{running.pk}-ends_on_error"' in response.text
+    assert f'id="id_renew-{running.reference}-ends_on_error"' in response.text
     before = running.ends_on
     running.refresh_from_db()
     assert (running.ends_on, running.renewals) == (before, 0)
@@ -305,7 +308,7 @@ def test_a_refused_renewal_shows_the_message_on_the_field(
 
 def test_it_ends_a_measure_and_refuses_to_end_it_twice(act_as, world, running):
     client = act_as(world["bureau_analyst"])
-    url = reverse("intake:measure-end", args=[running.pk])
+    url = reverse("intake:measure-end", args=[running.reference])
     assert client.post(url).status_code == 302
     running.refresh_from_db()
     assert running.status == MeasureStatus.ENDED
@@ -480,8 +483,8 @@ def test_the_monitoring_reviews_page_flags_due_reviews(act_as, world, review):
 
 def test_it_completes_a_review_with_a_note(act_as, world, review):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:monitoring-review-complete", args=[review.pk]),
-        {f"review-{review.pk}-note": "No further contact with the network."},
+        reverse("intake:monitoring-review-complete", args=[review.reference]),
+        {f"monitoring-review-{review.reference}-note": "No further contact with the network."},
     )
     assert response.status_code == 302
     review.refresh_from_db()
@@ -493,12 +496,12 @@ def test_it_completes_a_review_with_a_note(act_as, world, review):
 
 def test_a_review_without_a_note_is_refused_on_the_field(act_as, world, review):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:monitoring-review-complete", args=[review.pk]),
-        {f"review-{review.pk}-note": ""},
+        reverse("intake:monitoring-review-complete", args=[review.reference]),
+        {f"monitoring-review-{review.reference}-note": ""},
     )
     assert response.status_code == 400
     assert "Write down what the review found." in response.text
-    assert f'id="id_review-{review.pk}-note_error"' in response.text
+    assert f'id="id_monitoring-review-{review.reference}-note_error"' in response.text
     review.refresh_from_db()
     assert review.status == ReviewStatus.DUE
 
@@ -528,7 +531,7 @@ def test_the_stakeholder_notices_page_shows_the_person_and_the_agreed_text(act_a
 
 def test_it_acknowledges_a_stakeholder_notice(act_as, world, notice):
     response = act_as(world["case_manager"]).post(
-        reverse("intake:stakeholder-notice-acknowledge", args=[notice.pk])
+        reverse("intake:stakeholder-notice-acknowledge", args=[notice.reference])
     )
     assert response.status_code == 302
     notice.refresh_from_db()

@@ -231,7 +231,9 @@ def test_requesting_a_measure(act_as, world, investigation, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_authorising_a_measure(act_as, world, requested, role):
-    response = act_as(world[role]).post(reverse("intake:measure-authorise", args=[requested.pk]))
+    response = act_as(world[role]).post(
+        reverse("intake:measure-authorise", args=[requested.reference])
+    )
     requested.refresh_from_db()
     stored = requested.status == MeasureStatus.ACTIVE
     assert (answer(response), stored) == ((302, True) if role in BUREAU else (404, False))
@@ -241,8 +243,8 @@ def test_authorising_a_measure(act_as, world, requested, role):
 def test_renewing_a_measure(act_as, world, running, role):
     new_end = TODAY() + timedelta(days=20)
     response = act_as(world[role]).post(
-        reverse("intake:measure-renew", args=[running.pk]),
-        {f"renew-{running.pk}-ends_on": new_end.isoformat()},
+        reverse("intake:measure-renew", args=[running.reference]),
+        {f"renew-{running.reference}-ends_on": new_end.isoformat()},
     )
     running.refresh_from_db()
     stored = running.ends_on == new_end
@@ -251,7 +253,7 @@ def test_renewing_a_measure(act_as, world, running, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_ending_a_measure(act_as, world, running, role):
-    response = act_as(world[role]).post(reverse("intake:measure-end", args=[running.pk]))
+    response = act_as(world[role]).post(reverse("intake:measure-end", args=[running.reference]))
     running.refresh_from_db()
     stored = running.status == MeasureStatus.ENDED
     assert (answer(response), stored) == ((302, True) if role in BUREAU else (404, False))
@@ -285,8 +287,10 @@ def test_withdrawing_a_triage_decision(act_as, world, pending, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_completing_a_monitoring_review(act_as, world, review, role):
-    url = reverse("intake:monitoring-review-complete", args=[review.pk])
-    response = act_as(world[role]).post(url, {f"review-{review.pk}-note": "Nothing new."})
+    url = reverse("intake:monitoring-review-complete", args=[review.reference])
+    response = act_as(world[role]).post(
+        url, {f"monitoring-review-{review.reference}-note": "Nothing new."}
+    )
     review.refresh_from_db()
     stored = review.status == ReviewStatus.DONE
     assert (answer(response), stored) == ((302, True) if role in DECIDERS else (404, False))
@@ -294,7 +298,7 @@ def test_completing_a_monitoring_review(act_as, world, review, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_acknowledging_a_stakeholder_notice(act_as, world, notice, role):
-    url = reverse("intake:stakeholder-notice-acknowledge", args=[notice.pk])
+    url = reverse("intake:stakeholder-notice-acknowledge", args=[notice.reference])
     response = act_as(world[role]).post(url)
     notice.refresh_from_db()
     stored = notice.acknowledged_at is not None
@@ -322,12 +326,12 @@ def test_another_bureaus_analyst_finds_nothing(
         reverse("intake:finding-add", args=[reference]),
         reverse("intake:measure-request", args=[reference]),
         reverse("intake:triage-decision-propose", args=[reference]),
-        reverse("intake:measure-authorise", args=[running.pk]),
-        reverse("intake:measure-renew", args=[running.pk]),
-        reverse("intake:measure-end", args=[running.pk]),
+        reverse("intake:measure-authorise", args=[running.reference]),
+        reverse("intake:measure-renew", args=[running.reference]),
+        reverse("intake:measure-end", args=[running.reference]),
         reverse("intake:triage-decision-sign-off", args=[pending.reference]),
         reverse("intake:triage-decision-withdraw", args=[pending.reference]),
-        reverse("intake:monitoring-review-complete", args=[review.pk]),
+        reverse("intake:monitoring-review-complete", args=[review.reference]),
     ]
     assert [client.get(url).status_code for url in gets] == [404]
     assert [client.post(url).status_code for url in posts] == [404] * len(posts)

@@ -358,7 +358,7 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
     class Meta:
         model = Measure
         fields = [
-            "id",
+            "reference",
             "investigation",
             "type",
             "legal_basis",
@@ -372,7 +372,7 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
             "is_overdue",
         ]
         read_only_fields = [
-            "id",
+            "reference",
             "status",
             "requested_at",
             "authorised_at",
@@ -575,7 +575,6 @@ class MeasureQuerySerializer(serializers.Serializer[Any]):
 class MeasureList(_AuditedList[Measure]):
     serializer_class = MeasureSerializer
     object_type = "intake.measure"
-    shown_key = "id"
 
     def get_queryset(self) -> QuerySet[Measure]:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
@@ -592,9 +591,9 @@ class MeasureList(_AuditedList[Measure]):
 
 class MeasureAuthorise(APIView):
     @extend_schema(request=None, responses=MeasureSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        measure = selectors.measure_get(actor=actor, pk=pk)
+        measure = selectors.measure_get(actor=actor, reference=reference)
         measure = services.measure_authorise(actor=actor, measure=measure)
         return Response(MeasureSerializer(measure).data)
 
@@ -605,9 +604,9 @@ class RenewSerializer(serializers.Serializer[Any]):
 
 class MeasureRenew(APIView):
     @extend_schema(request=RenewSerializer, responses=MeasureSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        measure = selectors.measure_get(actor=actor, pk=pk)
+        measure = selectors.measure_get(actor=actor, reference=reference)
         serializer = RenewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         measure = services.measure_renew(
@@ -618,9 +617,9 @@ class MeasureRenew(APIView):
 
 class MeasureEnd(APIView):
     @extend_schema(request=None, responses=MeasureSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        measure = selectors.measure_get(actor=actor, pk=pk)
+        measure = selectors.measure_get(actor=actor, reference=reference)
         measure = services.measure_end(actor=actor, measure=measure)
         return Response(MeasureSerializer(measure).data)
 
@@ -775,7 +774,7 @@ class StakeholderNoticeSerializer(serializers.ModelSerializer[StakeholderNotice]
 
     class Meta:
         model = StakeholderNotice
-        fields = ["id", "person", "text", "created_at", "acknowledged_at"]
+        fields = ["reference", "person", "text", "created_at", "acknowledged_at"]
 
 
 class StakeholderNoticeList(_AuditedList[StakeholderNotice]):
@@ -783,7 +782,6 @@ class StakeholderNoticeList(_AuditedList[StakeholderNotice]):
 
     serializer_class = StakeholderNoticeSerializer
     object_type = "intake.stakeholdernotice"
-    shown_key = "id"
 
     def get_queryset(self) -> QuerySet[StakeholderNotice]:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
@@ -793,11 +791,11 @@ class StakeholderNoticeList(_AuditedList[StakeholderNotice]):
 
 class StakeholderNoticeAcknowledge(APIView):
     @extend_schema(request=None, responses=StakeholderNoticeSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        notice = selectors.stakeholder_notice_get(actor=actor, pk=pk)
+        notice = selectors.stakeholder_notice_get(actor=actor, reference=reference)
         notice = services.stakeholder_notice_acknowledge(actor=actor, notice=notice)
-        notice = selectors.stakeholder_notice_get(actor=actor, pk=notice.pk)
+        notice = selectors.stakeholder_notice_get(actor=actor, reference=notice.reference)
         return Response(StakeholderNoticeSerializer(notice).data)
 
 
@@ -812,7 +810,7 @@ class MonitoringReviewSerializer(serializers.ModelSerializer[MonitoringReview]):
     class Meta:
         model = MonitoringReview
         fields = [
-            "id",
+            "reference",
             "triage_decision",
             "investigation",
             "person",
@@ -829,7 +827,6 @@ class MonitoringReviewList(_AuditedList[MonitoringReview]):
 
     serializer_class = MonitoringReviewSerializer
     object_type = "intake.monitoringreview"
-    shown_key = "id"
 
     def get_queryset(self) -> QuerySet[MonitoringReview]:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
@@ -843,9 +840,9 @@ class NoteSerializer(serializers.Serializer[Any]):
 
 class MonitoringReviewComplete(APIView):
     @extend_schema(request=NoteSerializer, responses=MonitoringReviewSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        review = selectors.monitoring_review_get(actor=actor, pk=pk)
+        review = selectors.monitoring_review_get(actor=actor, reference=reference)
         serializer = NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review = services.monitoring_review_complete(

@@ -45,12 +45,12 @@ urlpatterns = [
     ),
     path("measures", intake_api.MeasureList.as_view(), name="measures"),
     path(
-        "measures/<int:pk>/authorise",
+        "measures/<str:reference>/authorise",
         intake_api.MeasureAuthorise.as_view(),
         name="measure-authorise",
     ),
-    path("measures/<int:pk>/renew", intake_api.MeasureRenew.as_view(), name="measure-renew"),
-    path("measures/<int:pk>/end", intake_api.MeasureEnd.as_view(), name="measure-end"),
+    path("measures/<str:reference>/renew", intake_api.MeasureRenew.as_view(), name="measure-renew"),
+    path("measures/<str:reference>/end", intake_api.MeasureEnd.as_view(), name="measure-end"),
     path("triage-decisions", intake_api.TriageDecisionList.as_view(), name="triage-decisions"),
     path(
         "triage-decisions/<str:reference>/sign-off",
@@ -68,7 +68,7 @@ urlpatterns = [
         name="stakeholder-notices",
     ),
     path(
-        "stakeholder-notices/<int:pk>/acknowledge",
+        "stakeholder-notices/<str:reference>/acknowledge",
         intake_api.StakeholderNoticeAcknowledge.as_view(),
         name="stakeholder-notice-acknowledge",
     ),
@@ -76,7 +76,7 @@ urlpatterns = [
         "monitoring-reviews", intake_api.MonitoringReviewList.as_view(), name="monitoring-reviews"
     ),
     path(
-        "monitoring-reviews/<int:pk>/complete",
+        "monitoring-reviews/<str:reference>/complete",
         intake_api.MonitoringReviewComplete.as_view(),
         name="monitoring-review-complete",
     ),

@@ -423,6 +423,7 @@ class Measure(models.Model):
     authorised it, from the authorisation at the earliest. Past its end date it is overdue:
     flagged and listed until it is renewed (again by someone else) or ended."""
 
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     investigation = models.ForeignKey(
         Investigation,
         verbose_name=_("investigation"),
@@ -671,6 +672,7 @@ class ReviewStatus(models.TextChoices):
 class MonitoringReview(models.Model):
     """The task a "monitor" decision leaves: review the person on the review date."""
 
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     decision = models.OneToOneField(
         TriageDecision,
         verbose_name=_("triage decision"),
@@ -719,6 +721,7 @@ class StakeholderNotice(models.Model):
     """What a "notify" decision tells a stakeholder agency: the person and the text agreed for
     them, never the intelligence behind it."""
 
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     decision = models.ForeignKey(
         TriageDecision,
         verbose_name=_("triage decision"),

@@ -95,7 +95,7 @@ def _authorise_task(measure: Measure, today: date) -> Task:
     return Task(
         source="intake-authorise",
         category=_("Measure to authorise"),
-        reference=investigation.reference,
+        reference=measure.reference,
         title=_("Authorise the measure %(type)s on %(person)s, requested by %(requester)s")
         % {
             "type": measure.get_type_display(),
@@ -118,7 +118,7 @@ def _overdue_task(measure: Measure, today: date) -> Task:
     return Task(
         source="intake-overdue-measure",
         category=_("Measure past its end date"),
-        reference=measure.investigation.reference,
+        reference=measure.reference,
         title=_("Renew or end the measure %(type)s on %(person)s")
         % {
             "type": measure.get_type_display(),
@@ -143,7 +143,7 @@ def _monitoring_review_task(review: MonitoringReview, today: date) -> Task:
     return Task(
         source="intake-monitoring-review",
         category=_("Monitoring review due"),
-        reference=review.decision.reference,
+        reference=review.reference,
         title=_("Monitoring review of %(person)s (triage decision %(decision)s)")
         % {
             "person": review.decision.investigation.person.reference,
@@ -165,7 +165,7 @@ def _notice_task(notice: StakeholderNotice, today: date) -> Task:
     return Task(
         source="intake-stakeholder-notice",
         category=_("New stakeholder notice"),
-        reference=notice.decision.reference,
+        reference=notice.reference,
         title=_("Read and acknowledge the stakeholder notice about %(person)s")
         % {"person": notice.person.reference},
         url=reverse("intake:stakeholder-notice-list"),

@@ -146,8 +146,8 @@ def investigation_triage_decisions(
     )
 
 
-def measure_get(*, actor: Membership, pk: int) -> Measure:
-    return intake_policy.get_measure(actor, pk)
+def measure_get(*, actor: Membership, reference: str) -> Measure:
+    return intake_policy.get_measure(actor, reference)
 
 
 def measures_overdue(*, actor: Membership) -> QuerySet[Measure]:
@@ -200,8 +200,8 @@ def monitoring_reviews_open(*, actor: Membership) -> QuerySet[MonitoringReview]:
     )
 
 
-def monitoring_review_get(*, actor: Membership, pk: int) -> MonitoringReview:
-    return intake_policy.get_monitoring_review(actor, pk)
+def monitoring_review_get(*, actor: Membership, reference: str) -> MonitoringReview:
+    return intake_policy.get_monitoring_review(actor, reference)
 
 
 def stakeholder_notice_list(*, actor: Membership) -> QuerySet[StakeholderNotice]:
@@ -212,8 +212,8 @@ def stakeholder_notice_list(*, actor: Membership) -> QuerySet[StakeholderNotice]
     )
 
 
-def stakeholder_notice_get(*, actor: Membership, pk: int) -> StakeholderNotice:
-    return intake_policy.get_stakeholder_notice(actor, pk)
+def stakeholder_notice_get(*, actor: Membership, reference: str) -> StakeholderNotice:
+    return intake_policy.get_stakeholder_notice(actor, reference)
 
 
 def measures_to_authorise(*, actor: Membership) -> QuerySet[Measure]:

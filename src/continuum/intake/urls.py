@@ -36,9 +36,9 @@ urlpatterns = [
         name="triage-decision-propose",
     ),
     path("measures/", views.measure_list, name="measure-list"),
-    path("measures/<int:pk>/authorise/", views.measure_authorise, name="measure-authorise"),
-    path("measures/<int:pk>/renew/", views.measure_renew, name="measure-renew"),
-    path("measures/<int:pk>/end/", views.measure_end, name="measure-end"),
+    path("measures/<str:reference>/authorise/", views.measure_authorise, name="measure-authorise"),
+    path("measures/<str:reference>/renew/", views.measure_renew, name="measure-renew"),
+    path("measures/<str:reference>/end/", views.measure_end, name="measure-end"),
     path("triage-decisions/", views.triage_decision_queue, name="triage-decision-queue"),
     path(
         "triage-decisions/<str:reference>/sign-off/",
@@ -52,13 +52,13 @@ urlpatterns = [
     ),
     path("monitoring-reviews/", views.monitoring_review_list, name="monitoring-review-list"),
     path(
-        "monitoring-reviews/<int:pk>/complete/",
+        "monitoring-reviews/<str:reference>/complete/",
         views.monitoring_review_complete,
         name="monitoring-review-complete",
     ),
     path("stakeholder-notices/", views.stakeholder_notice_list, name="stakeholder-notice-list"),
     path(
-        "stakeholder-notices/<int:pk>/acknowledge/",
+        "stakeholder-notices/<str:reference>/acknowledge/",
         views.stakeholder_notice_acknowledge,
         name="stakeholder-notice-acknowledge",
     ),

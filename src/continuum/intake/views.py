@@ -328,7 +328,7 @@ def _measures(
             may_authorise=may_authorise and measure.status == MeasureStatus.REQUESTED,
             may_renew=may_authorise and measure.status == MeasureStatus.ACTIVE,
             may_end=may_work and measure.status != MeasureStatus.ENDED,
-            renew_form=RenewForm(prefix=f"renew-{measure.pk}"),
+            renew_form=RenewForm(prefix=f"renew-{measure.reference}"),
         )
         if failed and failed[:2] == ("measure", measure.pk):
             if isinstance(failed[2], RenewForm):
@@ -413,10 +413,10 @@ def measure_request(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("intake:investigation-detail", reference=reference)
 
 
-def _measure_of_own_bureau(request: HttpRequest, pk: int) -> Measure:
+def _measure_of_own_bureau(request: HttpRequest, reference: str) -> Measure:
     """The measure, when the actor works on its investigation; else 404."""
     actor = acting_membership(request)
-    measure = selectors.measure_get(actor=actor, pk=pk)
+    measure = selectors.measure_get(actor=actor, reference=reference)
     if not intake_policy.can_work_on_investigation(actor, measure.investigation):
         raise Http404
     return measure
@@ -437,8 +437,8 @@ def _back_to(measure: Measure, message: str, request: HttpRequest) -> HttpRespon
 
 @acting
 @require_POST
-def measure_authorise(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _measure_of_own_bureau(request, pk)
+def measure_authorise(request: HttpRequest, reference: str) -> HttpResponse:
+    measure = _measure_of_own_bureau(request, reference)
     try:
         services.measure_authorise(actor=acting_membership(request), measure=measure)
     except REFUSED as error:
@@ -449,9 +449,9 @@ def measure_authorise(request: HttpRequest, pk: int) -> HttpResponse:
 
 @acting
 @require_POST
-def measure_renew(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _measure_of_own_bureau(request, pk)
-    form = RenewForm(request.POST, prefix=f"renew-{pk}")
+def measure_renew(request: HttpRequest, reference: str) -> HttpResponse:
+    measure = _measure_of_own_bureau(request, reference)
+    form = RenewForm(request.POST, prefix=f"renew-{measure.reference}")
     if not form.is_valid():
         return _measure_refused(request, measure, form, 400)
     try:
@@ -466,8 +466,8 @@ def measure_renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 @acting
 @require_POST
-def measure_end(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _measure_of_own_bureau(request, pk)
+def measure_end(request: HttpRequest, reference: str) -> HttpResponse:
+    measure = _measure_of_own_bureau(request, reference)
     try:
         services.measure_end(actor=acting_membership(request), measure=measure)
     except REFUSED as error:
@@ -487,7 +487,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     audit.record_list(
         actor=actor,
         object_type="intake.measure",
-        shown=[str(m.pk) for m in [*overdue, *others]],
+        shown=[m.reference for m in [*overdue, *others]],
         query={"running": True},
     )
     return render(request, "intake/measure_list.html", {"overdue": overdue, "others": others})
@@ -617,7 +617,7 @@ def _monitoring_reviews_page(
     actor: Membership,
     *,
     status: int = 200,
-    failed: tuple[int, MonitoringReviewForm] | None = None,
+    failed: tuple[str, MonitoringReviewForm] | None = None,
 ) -> HttpResponse:
     reviews = list(selectors.monitoring_reviews_open(actor=actor)[:200])
     rows = [
@@ -625,15 +625,15 @@ def _monitoring_reviews_page(
             review=review,
             may_complete=intake_policy.can_complete_monitoring_review(actor, review),
             form=failed[1]
-            if failed and failed[0] == review.pk
-            else MonitoringReviewForm(prefix=f"review-{review.pk}"),
+            if failed and failed[0] == review.reference
+            else MonitoringReviewForm(prefix=f"monitoring-review-{review.reference}"),
         )
         for review in reviews
     ]
     audit.record_list(
         actor=actor,
         object_type="intake.monitoringreview",
-        shown=[str(r.pk) for r in reviews],
+        shown=[r.reference for r in reviews],
         query={"status": "due"},
     )
     return render(request, "intake/monitoring_review_list.html", {"rows": rows}, status=status)
@@ -641,21 +641,23 @@ def _monitoring_reviews_page(
 
 @acting
 @require_POST
-def monitoring_review_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def monitoring_review_complete(request: HttpRequest, reference: str) -> HttpResponse:
     actor = acting_membership(request)
-    review = selectors.monitoring_review_get(actor=actor, pk=pk)
+    review = selectors.monitoring_review_get(actor=actor, reference=reference)
     if not intake_policy.can_complete_monitoring_review(actor, review):
         raise Http404
-    form = MonitoringReviewForm(request.POST, prefix=f"review-{pk}")
+    form = MonitoringReviewForm(request.POST, prefix=f"monitoring-review-{review.reference}")
     if not form.is_valid():
-        return _monitoring_reviews_page(request, actor, status=400, failed=(pk, form))
+        failed = (review.reference, form)
+        return _monitoring_reviews_page(request, actor, status=400, failed=failed)
     try:
         services.monitoring_review_complete(
             actor=actor, review=review, note=form.cleaned_data["note"]
         )
     except REFUSED as error:
         apply_error(form, error)
-        return _monitoring_reviews_page(request, actor, status=error.status_code, failed=(pk, form))
+        failed = (review.reference, form)
+        return _monitoring_reviews_page(request, actor, status=error.status_code, failed=failed)
     messages.success(request, _("Monitoring review recorded."))
     return redirect("intake:monitoring-review-list")
 
@@ -669,7 +671,7 @@ def stakeholder_notice_list(request: HttpRequest) -> HttpResponse:
     audit.record_list(
         actor=actor,
         object_type="intake.stakeholdernotice",
-        shown=[str(n.pk) for n in notices],
+        shown=[n.reference for n in notices],
         query={"recipient": actor.agency.code},
     )
     return render(request, "intake/stakeholder_notice_list.html", {"notices": notices})
@@ -677,9 +679,9 @@ def stakeholder_notice_list(request: HttpRequest) -> HttpResponse:
 
 @acting
 @require_POST
-def stakeholder_notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def stakeholder_notice_acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
     actor = acting_membership(request)
-    notice = selectors.stakeholder_notice_get(actor=actor, pk=pk)
+    notice = selectors.stakeholder_notice_get(actor=actor, reference=reference)
     services.stakeholder_notice_acknowledge(actor=actor, notice=notice)
     messages.success(request, _("Stakeholder notice acknowledged."))
     return redirect("intake:stakeholder-notice-list")

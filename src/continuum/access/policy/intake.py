@@ -307,12 +307,13 @@ def scope_measures(
     return measures.filter(investigation__in=scope_investigations(membership).values("pk"))
 
 
-def get_measure(membership: Membership, pk: int) -> Measure:
-    """The measure with this id if this membership may read it; else :class:`NotFound`."""
+def get_measure(membership: Membership, reference: str) -> Measure:
+    """The measure with this reference if this membership may read it; else
+    :class:`NotFound`."""
     return base.get_visible(
         scope_measures,
         membership,
-        pk=pk,
+        reference=reference,
         related=("investigation__person", "investigation__bureau", "requested_by__user"),
     )
 
@@ -381,13 +382,13 @@ def scope_monitoring_reviews(
     return reviews.filter(decision__investigation__in=scope_investigations(membership).values("pk"))
 
 
-def get_monitoring_review(membership: Membership, pk: int) -> MonitoringReview:
-    """The monitoring review with this id if this membership may read it; else
+def get_monitoring_review(membership: Membership, reference: str) -> MonitoringReview:
+    """The monitoring review with this reference if this membership may read it; else
     :class:`NotFound`."""
     return base.get_visible(
         scope_monitoring_reviews,
         membership,
-        pk=pk,
+        reference=reference,
         related=("decision__investigation__person", "agency"),
     )
 
@@ -421,13 +422,13 @@ def scope_stakeholder_notices(
     return base.scope_about_person(membership, notices.filter(recipient=membership.agency_id))
 
 
-def get_stakeholder_notice(membership: Membership, pk: int) -> StakeholderNotice:
-    """The stakeholder notice with this id if this membership may read it; else
+def get_stakeholder_notice(membership: Membership, reference: str) -> StakeholderNotice:
+    """The stakeholder notice with this reference if this membership may read it; else
     :class:`NotFound`."""
     return base.get_visible(
         scope_stakeholder_notices,
         membership,
-        pk=pk,
+        reference=reference,
         related=("person", "decision", "acknowledged_by__user"),
     )
 

@@ -299,7 +299,10 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
         close = False
         assert decision.review_on is not None  # noqa: S101 - the database requires it
         MonitoringReview.objects.create(
-            decision=decision, agency=investigation.bureau, due_on=decision.review_on
+            reference=unique_reference(MonitoringReview, "R"),
+            decision=decision,
+            agency=investigation.bureau,
+            due_on=decision.review_on,
         )
     elif decision.outcome == TriageOutcome.NOTIFY:
         _send_stakeholder_notices(decision)
@@ -373,6 +376,7 @@ def _settle_earlier_monitoring_reviews(actor: Membership, decision: TriageDecisi
 def _send_stakeholder_notices(decision: TriageDecision) -> None:
     for agency in decision.notify_agencies.all():
         StakeholderNotice.objects.create(
+            reference=unique_reference(StakeholderNotice, "N"),
             decision=decision,
             recipient=agency,
             person=decision.investigation.person,
