@@ -93,7 +93,8 @@ SEES_TEAM_PERSON = frozenset({*SEES_TEAM_CASE, BUREAU_ANALYST})
 KEEPS_TEAM_PERSON = frozenset({CONTACT_POINT, COORDINATOR})
 # Whose role has a work list: every role some task source applies to. The agencies that a
 # triage "notify" decision can reach receive stakeholder notices; the bureau and coordination
-# sign off, authorise and review; the data-protection officer reviews emergency access.
+# sign off triage decisions, authorise measures and complete monitoring reviews; the
+# data-protection officer reviews emergency access.
 HAS_WORK = frozenset(
     {
         CONTACT_POINT,

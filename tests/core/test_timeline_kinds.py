@@ -5,6 +5,7 @@ readable."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 
 from continuum.core import timeline
 from continuum.core.models import Sensitivity, TimelineEvent
@@ -23,8 +24,11 @@ def test_a_kind_describes_its_event_from_its_details():
     event = TimelineEvent(
         kind="phase_changed", details={"before": "referred", "after": "aftercare"}
     )
-    assert timeline.label(event) == "Phase changed"
-    assert timeline.describe(event) == "Phase changed from Referred to Aftercare."
+    with translation.override("en"):
+        assert timeline.label(event) == "Phase changed"
+        assert timeline.describe(event) == "Phase changed from Referred to Aftercare."
+    with translation.override("nl"):
+        assert timeline.label(event) == "Fase gewijzigd"
 
 
 def test_an_event_of_a_removed_stage_is_shown_as_stored(act_as, world):

@@ -64,7 +64,7 @@ def test_a_signal_becomes_a_mar_case_after_two_sign_offs(page: Page, world) -> N
     page.get_by_label("Rationale").fill("Recruiting on the wing, confirmed by two sources.")
     page.get_by_label("Ideological motive").check()
     page.get_by_label("Readiness to use violence").check()
-    navigate(page, page.get_by_role("button", name="Propose the decision").click)
+    navigate(page, page.get_by_role("button", name="Propose the triage decision").click)
     decision = TriageDecision.objects.get()
     expect(page.locator("main")).to_contain_text("Awaiting sign-off")
     navigate(page, page.get_by_role("button", name=f"Sign off {decision.reference}").click)
@@ -73,7 +73,7 @@ def test_a_signal_becomes_a_mar_case_after_two_sign_offs(page: Page, world) -> N
 
     # Coordination signs off from its queue; the decision takes effect.
     switch_to(page, world["coordinator"])
-    visit(page, "/intake/decisions/")
+    visit(page, "/intake/triage-decisions/")
     expect(page.get_by_role("row", name=decision.reference)).to_contain_text("Refer to MAR")
     navigate(page, page.get_by_role("button", name=f"Sign off {decision.reference}").click)
     expect(page.get_by_role("status")).to_contain_text("it is now in effect")

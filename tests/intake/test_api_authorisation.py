@@ -25,9 +25,9 @@ from continuum.intake.models import (
     Measure,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     SignalAttachment,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageSignOff,
     TriageStatus,
@@ -62,7 +62,7 @@ ATTACHES = {
 INVESTIGATES = {"internal": BUREAU, "passed_on": BUREAU, "coordinations": NOBODY}
 # Who dismisses a signal in coordination's queue.
 DISMISSES = {"coordinator"}
-# The notifications of a "notify" decision to PI Alpha's municipality: its practitioners.
+# The stakeholder notices of a "notify" decision to PI Alpha's municipality: its practitioners.
 NOTIFIED = {"case_manager"}
 
 
@@ -233,7 +233,7 @@ def running(world, requested) -> Measure:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_authorising_a_measure(client, world, requested, role):
-    response = post(client, world[role], f"measures/{requested.pk}/authorise")
+    response = post(client, world[role], f"measures/{requested.reference}/authorise")
     assert response.status_code == expect(role, BUREAU)
     requested.refresh_from_db()
     assert (requested.status == MeasureStatus.ACTIVE) == (role in BUREAU)
@@ -243,7 +243,7 @@ def test_authorising_a_measure(client, world, requested, role):
 def test_renewing_a_measure(client, world, running, role):
     new_end = running.ends_on + timedelta(days=7)
     response = post(
-        client, world[role], f"measures/{running.pk}/renew", {"ends_on": new_end.isoformat()}
+        client, world[role], f"measures/{running.reference}/renew", {"ends_on": new_end.isoformat()}
     )
     assert response.status_code == expect(role, BUREAU)
     running.refresh_from_db()
@@ -252,7 +252,7 @@ def test_renewing_a_measure(client, world, running, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_ending_a_measure(client, world, running, role):
-    response = post(client, world[role], f"measures/{running.pk}/end")
+    response = post(client, world[role], f"measures/{running.reference}/end")
     assert response.status_code == expect(role, BUREAU)
     running.refresh_from_db()
     assert (running.status == MeasureStatus.ENDED) == (role in BUREAU)
@@ -266,19 +266,19 @@ def test_listing_measures(client, world, running, role, overdue):
         starts_on=today - timedelta(days=10), ends_on=today - timedelta(days=1)
     )
     path = "measures?overdue=true" if overdue else "measures"
-    shown = listed(get(client, world[role], path), key="id")
-    assert shown == ({str(running.pk)} if role in BUREAU_AND_COORDINATION else set())
+    shown = listed(get(client, world[role], path))
+    assert shown == ({running.reference} if role in BUREAU_AND_COORDINATION else set())
 
 
-# --- decisions -------------------------------------------------------------------------------
+# --- triage decisions -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_proposing_a_decision(client, world, investigation, role):
+def test_proposing_a_triage_decision(client, world, investigation, role):
     response = post(
         client,
         world[role],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_data(),
     )
     assert response.status_code == expect(role, BUREAU_AND_COORDINATION, 201)
@@ -293,15 +293,15 @@ def pending(world, investigation) -> TriageDecision:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_signing_off_a_decision(client, world, pending, role):
-    response = post(client, world[role], f"decisions/{pending.reference}/sign-off")
+def test_signing_off_a_triage_decision(client, world, pending, role):
+    response = post(client, world[role], f"triage-decisions/{pending.reference}/sign-off")
     assert response.status_code == expect(role, BUREAU_AND_COORDINATION)
     assert TriageSignOff.objects.exists() == (role in BUREAU_AND_COORDINATION)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_withdrawing_a_decision(client, world, pending, role):
-    response = post(client, world[role], f"decisions/{pending.reference}/withdraw")
+def test_withdrawing_a_triage_decision(client, world, pending, role):
+    response = post(client, world[role], f"triage-decisions/{pending.reference}/withdraw")
     assert response.status_code == expect(role, BUREAU_AND_COORDINATION)
     pending.refresh_from_db()
     assert (pending.status == TriageStatus.WITHDRAWN) == (role in BUREAU_AND_COORDINATION)
@@ -309,13 +309,13 @@ def test_withdrawing_a_decision(client, world, pending, role):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("awaiting", [False, True])
-def test_listing_decisions(client, world, pending, role, awaiting):
-    path = "decisions?awaiting=true" if awaiting else "decisions"
+def test_listing_triage_decisions(client, world, pending, role, awaiting):
+    path = "triage-decisions?awaiting=true" if awaiting else "triage-decisions"
     shown = listed(get(client, world[role], path))
     assert shown == ({pending.reference} if role in BUREAU_AND_COORDINATION else set())
 
 
-# --- notifications and reviews ---------------------------------------------------------------
+# --- stakeholder notices and monitoring reviews -----------------------------------------------
 
 
 def in_effect(world, investigation, **overrides: Any) -> TriageDecision:
@@ -329,15 +329,15 @@ def in_effect(world, investigation, **overrides: Any) -> TriageDecision:
 
 
 @pytest.fixture
-def notification(world, investigation) -> Notification:
+def notice(world, investigation) -> StakeholderNotice:
     decision = in_effect(
         world,
         investigation,
         outcome="notify",
         notify=[world.municipality.code],
-        notification_text="Please plan for a return to your municipality.",
+        notice_text="Please plan for a return to your municipality.",
     )
-    return Notification.objects.get(decision=decision)
+    return StakeholderNotice.objects.get(decision=decision)
 
 
 @pytest.fixture
@@ -352,28 +352,30 @@ def review(world, investigation) -> MonitoringReview:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_listing_notifications(client, world, notification, role):
-    shown = listed(get(client, world[role], "notifications"), key="id")
-    assert shown == ({str(notification.pk)} if role in NOTIFIED else set())
+def test_listing_stakeholder_notices(client, world, notice, role):
+    shown = listed(get(client, world[role], "stakeholder-notices"))
+    assert shown == ({notice.reference} if role in NOTIFIED else set())
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_acknowledging_a_notification(client, world, notification, role):
-    response = post(client, world[role], f"notifications/{notification.pk}/acknowledge")
+def test_acknowledging_a_stakeholder_notice(client, world, notice, role):
+    response = post(client, world[role], f"stakeholder-notices/{notice.reference}/acknowledge")
     assert response.status_code == expect(role, NOTIFIED)
-    notification.refresh_from_db()
-    assert (notification.acknowledged_at is not None) == (role in NOTIFIED)
+    notice.refresh_from_db()
+    assert (notice.acknowledged_at is not None) == (role in NOTIFIED)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_listing_reviews(client, world, review, role):
-    shown = listed(get(client, world[role], "reviews"), key="id")
-    assert shown == ({str(review.pk)} if role in BUREAU_AND_COORDINATION else set())
+def test_listing_monitoring_reviews(client, world, review, role):
+    shown = listed(get(client, world[role], "monitoring-reviews"))
+    assert shown == ({review.reference} if role in BUREAU_AND_COORDINATION else set())
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_completing_a_review(client, world, review, role):
-    response = post(client, world[role], f"reviews/{review.pk}/complete", {"note": "Quiet."})
+def test_completing_a_monitoring_review(client, world, review, role):
+    response = post(
+        client, world[role], f"monitoring-reviews/{review.reference}/complete", {"note": "Quiet."}
+    )
     assert response.status_code == expect(role, BUREAU_AND_COORDINATION)
     review.refresh_from_db()
     assert (review.status == "done") == (role in BUREAU_AND_COORDINATION)
@@ -390,18 +392,18 @@ ENDPOINTS = [
     ("get", "investigations/I-1"),
     ("post", "investigations/I-1/findings"),
     ("post", "investigations/I-1/measures"),
-    ("post", "investigations/I-1/decisions"),
+    ("post", "investigations/I-1/triage-decisions"),
     ("get", "measures"),
-    ("post", "measures/1/authorise"),
-    ("post", "measures/1/renew"),
-    ("post", "measures/1/end"),
-    ("get", "decisions"),
-    ("post", "decisions/T-1/sign-off"),
-    ("post", "decisions/T-1/withdraw"),
-    ("get", "notifications"),
-    ("post", "notifications/1/acknowledge"),
-    ("get", "reviews"),
-    ("post", "reviews/1/complete"),
+    ("post", "measures/M-1/authorise"),
+    ("post", "measures/M-1/renew"),
+    ("post", "measures/M-1/end"),
+    ("get", "triage-decisions"),
+    ("post", "triage-decisions/T-1/sign-off"),
+    ("post", "triage-decisions/T-1/withdraw"),
+    ("get", "stakeholder-notices"),
+    ("post", "stakeholder-notices/N-1/acknowledge"),
+    ("get", "monitoring-reviews"),
+    ("post", "monitoring-reviews/R-1/complete"),
 ]
 
 

@@ -19,8 +19,8 @@ from continuum.intake.models import (
     Measure,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     Signal,
+    StakeholderNotice,
     TriageDecision,
 )
 from tests.conftest import bearer
@@ -95,24 +95,28 @@ def test_from_a_signal_to_a_referral(client, world, held_person, second_analyst)
     measure = call(client, analyst, f"investigations/{investigation}/measures", measure_body())
     assert measure.status_code == 201, measure.json()
     assert measure.json()["status"] == "requested"
-    authorised = call(client, second_analyst, f"measures/{measure.json()['id']}/authorise", {})
+    authorised = call(
+        client, second_analyst, f"measures/{measure.json()['reference']}/authorise", {}
+    )
     assert authorised.status_code == 200, authorised.json()
     assert authorised.json()["status"] == "active"
 
-    proposed = call(client, analyst, f"investigations/{investigation}/decisions", decision_body())
+    proposed = call(
+        client, analyst, f"investigations/{investigation}/triage-decisions", decision_body()
+    )
     assert proposed.status_code == 201, proposed.json()
     decision = proposed.json()["reference"]
     assert proposed.json()["criteria"] == ["ideology", "violence"]
     assert proposed.json()["status"] == "awaiting_sign_off"
 
-    first = call(client, analyst, f"decisions/{decision}/sign-off", {})
+    first = call(client, analyst, f"triage-decisions/{decision}/sign-off", {})
     assert first.status_code == 200, first.json()
     assert first.json()["status"] == "awaiting_sign_off"
     assert [s["side"] for s in first.json()["sign_offs"]] == ["custodial"]
-    awaiting = call(client, coordinator, "decisions?awaiting=true").json()["results"]
+    awaiting = call(client, coordinator, "triage-decisions?awaiting=true").json()["results"]
     assert [row["reference"] for row in awaiting] == [decision]
 
-    second = call(client, coordinator, f"decisions/{decision}/sign-off", {})
+    second = call(client, coordinator, f"triage-decisions/{decision}/sign-off", {})
     assert second.status_code == 200, second.json()
     body = second.json()
     assert body["status"] == "in_effect"
@@ -128,8 +132,8 @@ def test_from_a_signal_to_a_referral(client, world, held_person, second_analyst)
     assert shown["signals"] == [signal]
     assert [f["text"] for f in shown["findings"]] == ["Two visitors linked to a known network."]
     assert [m["status"] for m in shown["measures"]] == ["ended"]
-    assert [d["reference"] for d in shown["decisions"]] == [decision]
-    assert {(s["side"], s["agency"]) for s in shown["decisions"][0]["sign_offs"]} == {
+    assert [d["reference"] for d in shown["triage_decisions"]] == [decision]
+    assert {(s["side"], s["agency"]) for s in shown["triage_decisions"][0]["sign_offs"]} == {
         ("custodial", world.bureau.code),
         ("coordination", world.coordination.code),
     }
@@ -142,9 +146,9 @@ def test_the_lists_are_audited(client, world, investigation):
     for path, object_type in (
         ("investigations", "intake.investigation"),
         ("measures", "intake.measure"),
-        ("decisions", "intake.triagedecision"),
-        ("reviews", "intake.monitoringreview"),
-        ("notifications", "intake.notification"),
+        ("triage-decisions", "intake.triagedecision"),
+        ("monitoring-reviews", "intake.monitoringreview"),
+        ("stakeholder-notices", "intake.stakeholdernotice"),
     ):
         response = call(client, world["coordinator"], path)
         assert response.status_code == 200, path
@@ -226,7 +230,9 @@ def request_measure(client, world, investigation, **overrides: Any) -> dict[str,
 
 def test_nobody_authorises_their_own_measure(client, world, investigation):
     measure = request_measure(client, world, investigation)
-    response = call(client, world["bureau_analyst"], f"measures/{measure['id']}/authorise", {})
+    response = call(
+        client, world["bureau_analyst"], f"measures/{measure['reference']}/authorise", {}
+    )
     assert response.status_code == 400
     assert response.json()["fields"] == {
         "authorised_by": ["A measure must be authorised by someone other than the requester."]
@@ -238,50 +244,58 @@ def test_a_measure_is_renewed_by_another_analyst_and_ended(
     client, world, investigation, second_analyst
 ):
     measure = request_measure(client, world, investigation)
-    call(client, second_analyst, f"measures/{measure['id']}/authorise", {})
-    refused = call(client, world["bureau_analyst"], f"measures/{measure['id']}/renew", {})
+    call(client, second_analyst, f"measures/{measure['reference']}/authorise", {})
+    refused = call(client, world["bureau_analyst"], f"measures/{measure['reference']}/renew", {})
     assert refused.status_code == 400
     assert refused.json()["fields"] == {
         "authorised_by": ["A measure must be authorised by someone other than the requester."]
     }
-    missing = call(client, second_analyst, f"measures/{measure['id']}/renew", {})
+    missing = call(client, second_analyst, f"measures/{measure['reference']}/renew", {})
     assert missing.json()["fields"] == {"ends_on": ["Enter the new end date."]}
-    earlier = call(client, second_analyst, f"measures/{measure['id']}/renew", {"ends_on": day(5)})
+    earlier = call(
+        client, second_analyst, f"measures/{measure['reference']}/renew", {"ends_on": day(5)}
+    )
     assert earlier.json()["fields"] == {
         "ends_on": ["The new end date must be later than the current one."]
     }
-    wrong = call(client, second_analyst, f"measures/{measure['id']}/renew", {"ends_on": "soon"})
+    wrong = call(
+        client, second_analyst, f"measures/{measure['reference']}/renew", {"ends_on": "soon"}
+    )
     assert wrong.status_code == 400
     assert "ends_on" in wrong.json()["fields"]
-    renewed = call(client, second_analyst, f"measures/{measure['id']}/renew", {"ends_on": day(20)})
+    renewed = call(
+        client, second_analyst, f"measures/{measure['reference']}/renew", {"ends_on": day(20)}
+    )
     assert renewed.status_code == 200, renewed.json()
     assert (renewed.json()["ends_on"], renewed.json()["renewals"]) == (day(20), 1)
-    ended = call(client, world["bureau_analyst"], f"measures/{measure['id']}/end", {})
+    ended = call(client, world["bureau_analyst"], f"measures/{measure['reference']}/end", {})
     assert ended.status_code == 200
     assert ended.json()["status"] == "ended"
-    again = call(client, world["bureau_analyst"], f"measures/{measure['id']}/end", {})
+    again = call(client, world["bureau_analyst"], f"measures/{measure['reference']}/end", {})
     assert again.status_code == 409
     assert again.json()["message"] == "This measure has already ended."
 
 
 def test_the_overdue_measures(client, world, investigation, second_analyst):
     overdue = request_measure(client, world, investigation)
-    call(client, second_analyst, f"measures/{overdue['id']}/authorise", {})
-    Measure.objects.filter(pk=overdue["id"]).update(
+    call(client, second_analyst, f"measures/{overdue['reference']}/authorise", {})
+    Measure.objects.filter(reference=overdue["reference"]).update(
         starts_on=timezone.localdate() - timedelta(days=10),
         ends_on=timezone.localdate() - timedelta(days=1),
     )
     running = request_measure(client, world, investigation, type="cell_inspection", ends_on=day(0))
     listed = call(client, world["bureau_analyst"], "measures?overdue=true").json()["results"]
-    assert [(row["id"], row["is_overdue"]) for row in listed] == [(overdue["id"], True)]
+    assert [(row["reference"], row["is_overdue"]) for row in listed] == [
+        (overdue["reference"], True)
+    ]
     everything = call(client, world["bureau_analyst"], "measures").json()["results"]
-    assert {row["id"] for row in everything} == {overdue["id"], running["id"]}
+    assert {row["reference"] for row in everything} == {overdue["reference"], running["reference"]}
     wrong = call(client, world["bureau_analyst"], "measures?overdue=perhaps")
     assert wrong.status_code == 400
     assert "overdue" in wrong.json()["fields"]
 
 
-# --- decisions -------------------------------------------------------------------------------
+# --- triage decisions -------------------------------------------------------------------------
 
 REFUSED_DECISIONS = [
     pytest.param(
@@ -321,19 +335,19 @@ REFUSED_DECISIONS = [
         id="referral-without-criteria",
     ),
     pytest.param(
-        {"outcome": "notify", "criteria": [], "notification_text": "Plan for a return."},
+        {"outcome": "notify", "criteria": [], "notice_text": "Plan for a return."},
         "notify",
         "Choose the agencies to notify.",
         id="notify-without-agencies",
     ),
     pytest.param(
         {"outcome": "notify", "criteria": [], "notify": ["gem-a"]},
-        "notification_text",
+        "notice_text",
         "Write what the notified agencies are told; they do not see the rationale.",
         id="notify-without-text",
     ),
     pytest.param(
-        {"outcome": "notify", "criteria": [], "notify": ["ngo"], "notification_text": "Hi."},
+        {"outcome": "notify", "criteria": [], "notify": ["ngo"], "notice_text": "Hi."},
         "notify",
         "Choose municipalities, probation, police, prosecution, custodial institutions or "
         "health services to notify.",
@@ -348,7 +362,7 @@ def test_a_refused_decision(client, world, investigation, overrides, field, mess
     response = call(
         client,
         world["bureau_analyst"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(**overrides),
     )
     assert response.status_code == 400
@@ -370,7 +384,7 @@ def test_a_wrongly_typed_decision_is_a_field_error(client, world, investigation,
     response = call(
         client,
         world["bureau_analyst"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(**{field: value}),
     )
     assert response.status_code == 400
@@ -383,7 +397,7 @@ def propose(client, world, investigation, **overrides: Any) -> str:
     response = call(
         client,
         world["bureau_analyst"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(**overrides),
     )
     assert response.status_code == 201, response.json()
@@ -396,7 +410,7 @@ def test_a_second_pending_decision_is_a_conflict(client, world, investigation):
     response = call(
         client,
         world["coordinator"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(),
     )
     assert response.status_code == 409
@@ -408,10 +422,10 @@ def test_a_second_pending_decision_is_a_conflict(client, world, investigation):
 
 def test_a_withdrawn_decision_makes_way_for_another(client, world, investigation):
     decision = propose(client, world, investigation)
-    withdrawn = call(client, world["coordinator"], f"decisions/{decision}/withdraw", {})
+    withdrawn = call(client, world["coordinator"], f"triage-decisions/{decision}/withdraw", {})
     assert withdrawn.status_code == 200
     assert withdrawn.json()["status"] == "withdrawn"
-    again = call(client, world["coordinator"], f"decisions/{decision}/withdraw", {})
+    again = call(client, world["coordinator"], f"triage-decisions/{decision}/withdraw", {})
     assert again.status_code == 409
     propose(client, world, investigation)
     assert TriageDecision.objects.count() == 2
@@ -429,15 +443,15 @@ SAME_AGENCY = (
 
 def test_the_same_user_cannot_sign_off_twice(client, world, investigation):
     decision = propose(client, world, investigation)
-    call(client, world["bureau_analyst"], f"decisions/{decision}/sign-off", {})
-    response = call(client, world["bureau_analyst"], f"decisions/{decision}/sign-off", {})
+    call(client, world["bureau_analyst"], f"triage-decisions/{decision}/sign-off", {})
+    response = call(client, world["bureau_analyst"], f"triage-decisions/{decision}/sign-off", {})
     assert response.status_code == 400
     assert response.json() == {"message": SAME_USER, "fields": {"sign_off": [SAME_USER]}}
     # Not in another membership either: the same person acting for coordination.
     as_coordinator = MembershipFactory(
         user=world["bureau_analyst"].user, agency=world.coordination, role="coordinator"
     )
-    response = call(client, as_coordinator, f"decisions/{decision}/sign-off", {})
+    response = call(client, as_coordinator, f"triage-decisions/{decision}/sign-off", {})
     assert response.status_code == 400
     assert response.json()["fields"] == {"sign_off": [SAME_USER]}
     assert TriageDecision.objects.get().sign_offs.count() == 1
@@ -446,16 +460,16 @@ def test_the_same_user_cannot_sign_off_twice(client, world, investigation):
 
 def test_the_same_agency_cannot_sign_off_twice(client, world, investigation, second_analyst):
     decision = propose(client, world, investigation)
-    call(client, world["bureau_analyst"], f"decisions/{decision}/sign-off", {})
-    response = call(client, second_analyst, f"decisions/{decision}/sign-off", {})
+    call(client, world["bureau_analyst"], f"triage-decisions/{decision}/sign-off", {})
+    response = call(client, second_analyst, f"triage-decisions/{decision}/sign-off", {})
     assert response.status_code == 400
     assert response.json()["fields"] == {"sign_off": [SAME_AGENCY]}
     assert TriageDecision.objects.get().sign_offs.count() == 1
 
 
 def sign_both(client, world, decision: str) -> dict[str, Any]:
-    call(client, world["bureau_analyst"], f"decisions/{decision}/sign-off", {})
-    response = call(client, world["coordinator"], f"decisions/{decision}/sign-off", {})
+    call(client, world["bureau_analyst"], f"triage-decisions/{decision}/sign-off", {})
+    response = call(client, world["coordinator"], f"triage-decisions/{decision}/sign-off", {})
     assert response.status_code == 200, response.json()
     body: dict[str, Any] = response.json()
     return body
@@ -464,21 +478,25 @@ def sign_both(client, world, decision: str) -> dict[str, Any]:
 def test_monitor_leaves_a_review_completed_over_the_api(client, world, investigation):
     decision = propose(client, world, investigation, outcome="monitor", review_on=day(60))
     assert sign_both(client, world, decision)["status"] == "in_effect"
-    reviews = call(client, world["bureau_analyst"], "reviews").json()["results"]
-    assert [(r["decision"], r["due_on"]) for r in reviews] == [(decision, day(60))]
-    review = reviews[0]["id"]
-    empty = call(client, world["bureau_analyst"], f"reviews/{review}/complete", {"note": " "})
+    reviews = call(client, world["bureau_analyst"], "monitoring-reviews").json()["results"]
+    assert [(r["triage_decision"], r["due_on"]) for r in reviews] == [(decision, day(60))]
+    review = reviews[0]["reference"]
+    empty = call(
+        client, world["bureau_analyst"], f"monitoring-reviews/{review}/complete", {"note": " "}
+    )
     assert empty.status_code == 400
     assert empty.json()["fields"] == {"note": ["Write down what the review found."]}
     done = call(
         client,
         world["bureau_analyst"],
-        f"reviews/{review}/complete",
+        f"monitoring-reviews/{review}/complete",
         {"note": "No new signs; contacts unchanged."},
     )
     assert done.status_code == 200
     assert done.json()["status"] == "done"
-    again = call(client, world["coordinator"], f"reviews/{review}/complete", {"note": "Again."})
+    again = call(
+        client, world["coordinator"], f"monitoring-reviews/{review}/complete", {"note": "Again."}
+    )
     assert again.status_code == 409
     assert MonitoringReview.objects.get().completed_by == world["bureau_analyst"]
 
@@ -491,21 +509,21 @@ def test_notify_reaches_the_municipality_which_acknowledges(client, world, inves
         outcome="notify",
         criteria=[],
         notify=[world.municipality.code],
-        notification_text="Please plan for a return to your municipality next spring.",
+        notice_text="Please plan for a return to your municipality next spring.",
     )
     sign_both(client, world, decision)
-    listed = call(client, world["case_manager"], "notifications").json()["results"]
+    listed = call(client, world["case_manager"], "stakeholder-notices").json()["results"]
     assert len(listed) == 1
-    notification = listed[0]
-    assert notification["text"] == "Please plan for a return to your municipality next spring."
-    assert notification["person"]["reference"] == investigation.person.reference
-    assert "rationale" not in notification
+    notice = listed[0]
+    assert notice["text"] == "Please plan for a return to your municipality next spring."
+    assert notice["person"]["reference"] == investigation.person.reference
+    assert "rationale" not in notice
     acknowledged = call(
-        client, world["case_manager"], f"notifications/{notification['id']}/acknowledge", {}
+        client, world["case_manager"], f"stakeholder-notices/{notice['reference']}/acknowledge", {}
     )
     assert acknowledged.status_code == 200
     assert acknowledged.json()["acknowledged_at"]
-    assert Notification.objects.get().acknowledged_by == world["case_manager"]
+    assert StakeholderNotice.objects.get().acknowledged_by == world["case_manager"]
 
 
 # --- signals ---------------------------------------------------------------------------------
@@ -571,18 +589,18 @@ def test_the_openapi_schema_draws_the_intake_api_without_warnings(db, tmp_path):
         "/api/v1/investigations/{reference}",
         "/api/v1/investigations/{reference}/findings",
         "/api/v1/investigations/{reference}/measures",
-        "/api/v1/investigations/{reference}/decisions",
+        "/api/v1/investigations/{reference}/triage-decisions",
         "/api/v1/measures",
-        "/api/v1/measures/{id}/authorise",
-        "/api/v1/measures/{id}/renew",
-        "/api/v1/measures/{id}/end",
-        "/api/v1/decisions",
-        "/api/v1/decisions/{reference}/sign-off",
-        "/api/v1/decisions/{reference}/withdraw",
-        "/api/v1/notifications",
-        "/api/v1/notifications/{id}/acknowledge",
-        "/api/v1/reviews",
-        "/api/v1/reviews/{id}/complete",
+        "/api/v1/measures/{reference}/authorise",
+        "/api/v1/measures/{reference}/renew",
+        "/api/v1/measures/{reference}/end",
+        "/api/v1/triage-decisions",
+        "/api/v1/triage-decisions/{reference}/sign-off",
+        "/api/v1/triage-decisions/{reference}/withdraw",
+        "/api/v1/stakeholder-notices",
+        "/api/v1/stakeholder-notices/{reference}/acknowledge",
+        "/api/v1/monitoring-reviews",
+        "/api/v1/monitoring-reviews/{reference}/complete",
     ):
         assert path in paths, path
     upload = paths["/api/v1/signals/{reference}/attachments"]["post"]["requestBody"]

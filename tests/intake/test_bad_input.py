@@ -95,7 +95,8 @@ def test_a_finding_with_a_nul_byte_is_refused_on_its_field(act_as, world, invest
 
 def test_a_review_note_with_a_nul_byte_is_refused_on_its_field(act_as, world, review):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:review-complete", args=[review.pk]), {f"review-{review.pk}-note": NUL}
+        reverse("intake:monitoring-review-complete", args=[review.reference]),
+        {f"monitoring-review-{review.reference}-note": NUL},
     )
     assert response.status_code == 400
     (row,) = [row for row in response.context["rows"] if row.review.pk == review.pk]
@@ -113,7 +114,7 @@ def test_a_measure_and_a_decision_with_a_nul_byte_are_refused(act_as, world, inv
     assert response.status_code == 400
     assert response.context["measure_form"].errors["legal_basis"] == [NUL_REFUSED]
     response = browser.post(
-        reverse("intake:decision-propose", args=[investigation.reference]),
+        reverse("intake:triage-decision-propose", args=[investigation.reference]),
         {"triage-outcome": "downscale", "triage-rationale": NUL},
     )
     assert response.status_code == 400
@@ -152,8 +153,8 @@ def test_a_measures_dates_are_within_the_years(act_as, world, investigation, fie
 def test_a_renewal_is_within_the_years(act_as, world, running):
     before = running.ends_on
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:measure-renew", args=[running.pk]),
-        {f"renew-{running.pk}-ends_on": FAR_FUTURE},
+        reverse("intake:measure-renew", args=[running.reference]),
+        {f"renew-{running.reference}-ends_on": FAR_FUTURE},
     )
     assert response.status_code == 400
     assert OUT_OF_RANGE in response.text
@@ -164,7 +165,7 @@ def test_a_renewal_is_within_the_years(act_as, world, running):
 @pytest.mark.parametrize("value", [FAR_FUTURE, FAR_PAST])
 def test_a_review_date_is_within_the_years(act_as, world, investigation, value):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:decision-propose", args=[investigation.reference]),
+        reverse("intake:triage-decision-propose", args=[investigation.reference]),
         {"triage-outcome": "monitor", "triage-rationale": "Watch.", "triage-review_on": value},
     )
     assert response.status_code == 400
@@ -214,11 +215,11 @@ def test_the_api_refuses_a_nul_byte_in_every_text(client, world, investigation, 
         (world["contact_point"], "signals", api_data(held_person, person=NUL)),
         (analyst, f"investigations/{reference}/findings", {"text": NUL}),
         (analyst, f"investigations/{reference}/measures", measure_body(legal_basis=NUL)),
-        (analyst, f"investigations/{reference}/decisions", decision_body(rationale=NUL)),
+        (analyst, f"investigations/{reference}/triage-decisions", decision_body(rationale=NUL)),
         (
             analyst,
-            f"investigations/{reference}/decisions",
-            decision_body(outcome="notify", notify=["gem-a"], notification_text=NUL),
+            f"investigations/{reference}/triage-decisions",
+            decision_body(outcome="notify", notify=["gem-a"], notice_text=NUL),
         ),
     ]
     for actor, path, body in refusals:
@@ -243,7 +244,10 @@ def test_the_api_refuses_a_nul_byte_in_a_dismissal_and_a_review(
     assert dismissal.status_code == 400
     assert dismissal.json()["fields"] == {"reason": [NUL_REFUSED]}
     completion = call(
-        client, world["bureau_analyst"], f"reviews/{review.pk}/complete", {"note": NUL}
+        client,
+        world["bureau_analyst"],
+        f"monitoring-reviews/{review.reference}/complete",
+        {"note": NUL},
     )
     assert completion.status_code == 400
     assert completion.json()["fields"] == {"note": [NUL_REFUSED]}
@@ -276,7 +280,10 @@ def test_the_api_keeps_a_measures_dates_within_the_years(
 
 def test_the_api_keeps_a_renewal_within_the_years(client, world, running):
     response = call(
-        client, world["bureau_analyst"], f"measures/{running.pk}/renew", {"ends_on": FAR_FUTURE}
+        client,
+        world["bureau_analyst"],
+        f"measures/{running.reference}/renew",
+        {"ends_on": FAR_FUTURE},
     )
     assert response.status_code == 400
     assert response.json()["fields"] == {"ends_on": [OUT_OF_RANGE]}
@@ -287,7 +294,7 @@ def test_the_api_keeps_a_review_date_within_the_years(client, world, investigati
     response = call(
         client,
         world["bureau_analyst"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(outcome="monitor", review_on=value),
     )
     assert response.status_code == 400
@@ -342,12 +349,12 @@ def test_the_api_keeps_a_signals_dates_within_the_years(client, world, held_pers
         ),
         ({"criteria": ["ideology", NUL]}, "criteria", NUL_REFUSED),
         (
-            {"outcome": "notify", "notify": ["gem-a"] * 51, "notification_text": "Plan ahead."},
+            {"outcome": "notify", "notify": ["gem-a"] * 51, "notice_text": "Plan ahead."},
             "notify",
             "Ensure this field has no more than 50 elements.",
         ),
         (
-            {"outcome": "notify", "notify": ["g" * 41], "notification_text": "Plan ahead."},
+            {"outcome": "notify", "notify": ["g" * 41], "notice_text": "Plan ahead."},
             "notify",
             "Ensure this field has no more than 40 characters.",
         ),
@@ -360,7 +367,7 @@ def test_a_decisions_lists_of_codes_are_bounded(
     response = call(
         client,
         world["bureau_analyst"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(**overrides),
     )
     assert response.status_code == 400
@@ -372,7 +379,7 @@ def test_fifty_codes_are_accepted(client, world, investigation):
     response = call(
         client,
         world["bureau_analyst"],
-        f"investigations/{investigation.reference}/decisions",
+        f"investigations/{investigation.reference}/triage-decisions",
         decision_body(criteria=["ideology", "violence"] * 25),
     )
     assert response.status_code == 201, response.json()
@@ -457,7 +464,7 @@ def test_the_schema_documents_the_status_as_nullable(db, tmp_path):
 # --- API: decisions listed through the selectors ---------------------------------------------
 
 
-def test_the_decision_list_shows_the_decisions_of_readable_investigations(
+def test_the_triage_decision_list_shows_the_decisions_of_readable_investigations(
     client, world, investigation, held_person
 ):
     decision = services.triage_propose(
@@ -468,5 +475,5 @@ def test_the_decision_list_shows_the_decisions_of_readable_investigations(
         ("coordinator", [decision.reference]),
         ("police_liaison", []),
     ]:
-        listed = call(client, world[role], "decisions")
+        listed = call(client, world[role], "triage-decisions")
         assert [row["reference"] for row in listed.json()["results"]] == expected, role

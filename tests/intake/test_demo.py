@@ -12,11 +12,11 @@ from continuum.intake.models import (
     Investigation,
     Measure,
     MonitoringReview,
-    Notification,
     Origin,
     Routing,
     Signal,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
 )
 from continuum.reporting import selectors as reporting
@@ -70,9 +70,9 @@ def test_the_demo_has_signals_investigations_measures_and_decisions(seeded):
     assert outcomes == {"refer", "monitor", "notify", "downscale"}
     assert in_effect.get(outcome="refer").case is not None
     assert MonitoringReview.objects.filter(status="due").count() == 1
-    notification = Notification.objects.get()
-    assert notification.recipient.type == AgencyType.MUNICIPALITY
-    assert "(synthetic)" in notification.text
+    notice = StakeholderNotice.objects.get()
+    assert notice.recipient.type == AgencyType.MUNICIPALITY
+    assert "(synthetic)" in notice.text
 
 
 def test_the_bias_report_shows_two_units_and_the_audit_chain_verifies(seeded):

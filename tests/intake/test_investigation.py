@@ -21,9 +21,9 @@ from continuum.intake.models import (
     JurisdictionSetting,
     Measure,
     MonitoringReview,
-    Notification,
     Signal,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageSignOff,
 )
@@ -48,7 +48,7 @@ def footprint() -> tuple[Any, ...]:
         sorted(TriageDecision.objects.values_list("pk", "status")),
         TriageSignOff.objects.count(),
         sorted(MonitoringReview.objects.values_list("pk", "status")),
-        Notification.objects.count(),
+        StakeholderNotice.objects.count(),
         sorted(Case.objects.values_list("pk", "phase")),
     )
 

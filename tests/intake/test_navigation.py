@@ -85,7 +85,7 @@ def test_a_notified_agency_sees_its_new_stakeholder_notices(act_as, world, inves
         data=decision_data(
             outcome="notify",
             notify=[world.municipality.code],
-            notification_text="Please expect a return to your municipality in spring.",
+            notice_text="Please expect a return to your municipality in spring.",
         ),
     )
     services.triage_sign_off(actor=world["bureau_analyst"], decision=decision)

@@ -20,9 +20,9 @@ from continuum.intake.models import (
     Measure,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     ReviewStatus,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageStatus,
 )
@@ -246,7 +246,9 @@ def test_a_refused_measure_shows_the_message_on_its_field(
 
 def test_another_analyst_authorises_a_measure(act_as, world, investigation, second_analyst):
     measure = requested(world, investigation, by="bureau_analyst")
-    response = act_as(second_analyst).post(reverse("intake:measure-authorise", args=[measure.pk]))
+    response = act_as(second_analyst).post(
+        reverse("intake:measure-authorise", args=[measure.reference])
+    )
     assert response.status_code == 302
     measure.refresh_from_db()
     assert (measure.status, measure.authorised_by) == (MeasureStatus.ACTIVE, second_analyst)
@@ -255,7 +257,7 @@ def test_another_analyst_authorises_a_measure(act_as, world, investigation, seco
 def test_the_requester_cannot_authorise_their_own_measure(act_as, world, investigation):
     measure = requested(world, investigation)
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:measure-authorise", args=[measure.pk])
+        reverse("intake:measure-authorise", args=[measure.reference])
     )
     assert response.status_code == 400
     assert "A measure must be authorised by someone other than the requester." in response.text
@@ -272,8 +274,8 @@ def running(world, investigation, second_analyst) -> Measure:
 def test_it_renews_a_running_measure(act_as, investigation, running, second_analyst):
     new_end = TODAY() + timedelta(days=20)
     response = act_as(second_analyst).post(
-        reverse("intake:measure-renew", args=[running.pk]),
-        {f"renew-{running.pk}-ends_on": new_end.isoformat()},
+        reverse("intake:measure-renew", args=[running.reference]),
+        {f"renew-{running.reference}-ends_on": new_end.isoformat()},
     )
     assert response.status_code == 302
     running.refresh_from_db()
@@ -293,11 +295,12 @@ def test_a_refused_renewal_shows_the_message_on_the_field(
 ):
     value = running.ends_on.isoformat() if ends_on is None else ends_on
     response = act_as(second_analyst).post(
-        reverse("intake:measure-renew", args=[running.pk]), {f"renew-{running.pk}-ends_on": value}
+        reverse("intake:measure-renew", args=[running.reference]),
+        {f"renew-{running.reference}-ends_on": value},
     )
     assert response.status_code == 400
     assert message in response.text
-    assert f'id="id_renew-{running.pk}-ends_on_error"' in response.text
+    assert f'id="id_renew-{running.reference}-ends_on_error"' in response.text
     before = running.ends_on
     running.refresh_from_db()
     assert (running.ends_on, running.renewals) == (before, 0)
@@ -305,7 +308,7 @@ def test_a_refused_renewal_shows_the_message_on_the_field(
 
 def test_it_ends_a_measure_and_refuses_to_end_it_twice(act_as, world, running):
     client = act_as(world["bureau_analyst"])
-    url = reverse("intake:measure-end", args=[running.pk])
+    url = reverse("intake:measure-end", args=[running.reference])
     assert client.post(url).status_code == 302
     running.refresh_from_db()
     assert running.status == MeasureStatus.ENDED
@@ -340,7 +343,7 @@ def triage_post(**data) -> dict[str, object]:
 
 def test_it_proposes_a_referral_with_its_criteria(act_as, world, investigation):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:decision-propose", args=[investigation.reference]),
+        reverse("intake:triage-decision-propose", args=[investigation.reference]),
         triage_post(outcome="refer", rationale="Recruiting on the wing.", criteria=["ideology"]),
     )
     assert response.status_code == 302
@@ -375,13 +378,13 @@ def test_the_propose_form_offers_the_jurisdictions_criteria_and_notifiable_agenc
             "A decision to monitor needs a review date.",
         ),
         (
-            {"outcome": "notify", "rationale": "Tell them.", "notification_text": "Be aware."},
+            {"outcome": "notify", "rationale": "Tell them.", "notice_text": "Be aware."},
             "notify",
             "Choose the agencies to notify.",
         ),
         (
             {"outcome": "notify", "rationale": "Tell them.", "notify": ["gem-a"]},
-            "notification_text",
+            "notice_text",
             "Write what the notified agencies are told",
         ),
     ],
@@ -390,7 +393,8 @@ def test_a_refused_proposal_shows_the_message_on_its_field(
     act_as, world, investigation, data, field, message
 ):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:decision-propose", args=[investigation.reference]), triage_post(**data)
+        reverse("intake:triage-decision-propose", args=[investigation.reference]),
+        triage_post(**data),
     )
     assert response.status_code == 400
     assert message in response.text
@@ -401,7 +405,7 @@ def test_a_refused_proposal_shows_the_message_on_its_field(
 def test_a_second_pending_proposal_is_refused_with_a_message(act_as, world, investigation):
     propose(world, investigation)
     response = act_as(world["coordinator"]).post(
-        reverse("intake:decision-propose", args=[investigation.reference]),
+        reverse("intake:triage-decision-propose", args=[investigation.reference]),
         triage_post(outcome="downscale", rationale="Nothing further."),
     )
     assert response.status_code == 409
@@ -411,7 +415,7 @@ def test_a_second_pending_proposal_is_refused_with_a_message(act_as, world, inve
 
 def test_two_sign_offs_on_the_pages_refer_the_person_to_mar(act_as, world, investigation):
     decision = propose(world, investigation)
-    url = reverse("intake:decision-sign-off", args=[decision.reference])
+    url = reverse("intake:triage-decision-sign-off", args=[decision.reference])
     assert (
         f"Sign off {decision.reference}"
         in act_as(world["bureau_analyst"]).get(detail(investigation)).text
@@ -430,7 +434,7 @@ def test_two_sign_offs_on_the_pages_refer_the_person_to_mar(act_as, world, inves
 def test_a_second_sign_off_by_the_same_user_is_refused_with_a_message(act_as, world, investigation):
     decision = propose(world, investigation)
     client = act_as(world["bureau_analyst"])
-    url = reverse("intake:decision-sign-off", args=[decision.reference])
+    url = reverse("intake:triage-decision-sign-off", args=[decision.reference])
     client.post(url)
     response = client.post(url)
     assert response.status_code == 400
@@ -441,7 +445,7 @@ def test_a_second_sign_off_by_the_same_user_is_refused_with_a_message(act_as, wo
 def test_it_withdraws_a_pending_decision(act_as, world, investigation):
     decision = propose(world, investigation)
     response = act_as(world["coordinator"]).post(
-        reverse("intake:decision-withdraw", args=[decision.reference])
+        reverse("intake:triage-decision-withdraw", args=[decision.reference])
     )
     assert response.status_code == 302
     decision.refresh_from_db()
@@ -450,7 +454,7 @@ def test_it_withdraws_a_pending_decision(act_as, world, investigation):
 
 def test_the_sign_off_queue_shows_what_each_side_has_still_to_sign(act_as, world, investigation):
     decision = propose(world, investigation)
-    url = reverse("intake:decision-queue")
+    url = reverse("intake:triage-decision-queue")
     assert decision.reference in act_as(world["bureau_analyst"]).get(url).text
     assert decision.reference in act_as(world["coordinator"]).get(url).text
     services.triage_sign_off(actor=world["bureau_analyst"], decision=decision)
@@ -458,7 +462,7 @@ def test_the_sign_off_queue_shows_what_each_side_has_still_to_sign(act_as, world
     assert decision.reference in act_as(world["coordinator"]).get(url).text
 
 
-# --- reviews and notifications ---------------------------------------------------------------
+# --- monitoring reviews and stakeholder notices -----------------------------------------------
 
 
 @pytest.fixture
@@ -471,16 +475,16 @@ def review(world, investigation) -> MonitoringReview:
     return MonitoringReview.objects.get()
 
 
-def test_the_reviews_page_flags_due_reviews(act_as, world, review):
-    text = act_as(world["coordinator"]).get(reverse("intake:review-list")).text
+def test_the_monitoring_reviews_page_flags_due_reviews(act_as, world, review):
+    text = act_as(world["coordinator"]).get(reverse("intake:monitoring-review-list")).text
     assert review.decision.investigation.person.reference in text
     assert "Due" in text
 
 
 def test_it_completes_a_review_with_a_note(act_as, world, review):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:review-complete", args=[review.pk]),
-        {f"review-{review.pk}-note": "No further contact with the network."},
+        reverse("intake:monitoring-review-complete", args=[review.reference]),
+        {f"monitoring-review-{review.reference}-note": "No further contact with the network."},
     )
     assert response.status_code == 302
     review.refresh_from_db()
@@ -492,45 +496,46 @@ def test_it_completes_a_review_with_a_note(act_as, world, review):
 
 def test_a_review_without_a_note_is_refused_on_the_field(act_as, world, review):
     response = act_as(world["bureau_analyst"]).post(
-        reverse("intake:review-complete", args=[review.pk]), {f"review-{review.pk}-note": ""}
+        reverse("intake:monitoring-review-complete", args=[review.reference]),
+        {f"monitoring-review-{review.reference}-note": ""},
     )
     assert response.status_code == 400
     assert "Write down what the review found." in response.text
-    assert f'id="id_review-{review.pk}-note_error"' in response.text
+    assert f'id="id_monitoring-review-{review.reference}-note_error"' in response.text
     review.refresh_from_db()
     assert review.status == ReviewStatus.DUE
 
 
 @pytest.fixture
-def notification(world, investigation) -> Notification:
+def notice(world, investigation) -> StakeholderNotice:
     decision = propose(
         world,
         investigation,
         outcome="notify",
         criteria=[],
         notify=[world.municipality.code],
-        notification_text="Please invite the person to an intake talk after release.",
+        notice_text="Please invite the person to an intake talk after release.",
     )
     both_sign(world, decision)
-    return Notification.objects.get()
+    return StakeholderNotice.objects.get()
 
 
-def test_the_notifications_page_shows_the_person_and_the_agreed_text(act_as, world, notification):
-    text = act_as(world["case_manager"]).get(reverse("intake:notification-list")).text
-    person = notification.person
+def test_the_stakeholder_notices_page_shows_the_person_and_the_agreed_text(act_as, world, notice):
+    text = act_as(world["case_manager"]).get(reverse("intake:stakeholder-notice-list")).text
+    person = notice.person
     assert person.reference in text
     assert person.full_name in text
     assert "Please invite the person to an intake talk after release." in text
     assert "Repeated recruitment attempts" not in text  # never the rationale
 
 
-def test_it_acknowledges_a_notification(act_as, world, notification):
+def test_it_acknowledges_a_stakeholder_notice(act_as, world, notice):
     response = act_as(world["case_manager"]).post(
-        reverse("intake:notification-acknowledge", args=[notification.pk])
+        reverse("intake:stakeholder-notice-acknowledge", args=[notice.reference])
     )
     assert response.status_code == 302
-    notification.refresh_from_db()
-    assert notification.acknowledged_by == world["case_manager"]
+    notice.refresh_from_db()
+    assert notice.acknowledged_by == world["case_manager"]
 
 
 def test_a_closed_investigation_offers_no_forms(act_as, world, investigation):
@@ -539,7 +544,7 @@ def test_a_closed_investigation_offers_no_forms(act_as, world, investigation):
     assert investigation.status == InvestigationStatus.CLOSED
     text = act_as(world["bureau_analyst"]).get(detail(investigation)).text
     assert "Record the finding" not in text
-    assert "Propose the decision" not in text
+    assert "Propose the triage decision" not in text
 
 
 def test_a_finding_on_a_closed_investigation_is_refused_with_a_message(

@@ -21,10 +21,10 @@ from continuum.intake.models import (
     Measure,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     ReviewStatus,
     Signal,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageStatus,
 )
@@ -41,8 +41,8 @@ BUREAU = {"bureau_analyst"}
 # Who proposes, signs off and withdraws a triage decision, and completes a review.
 DECIDERS = {"bureau_analyst", "coordinator"}
 COORDINATION = {"coordinator"}
-# Who has a notifications page: every practitioner except mentors.
-NOTIFICATION_READERS = {
+# Who has a stakeholder notices page: every practitioner except mentors.
+NOTICE_READERS = {
     "contact_point",
     "bureau_analyst",
     "coordinator",
@@ -51,7 +51,7 @@ NOTIFICATION_READERS = {
     "police_liaison",
     "prosecutor",
 }
-# The notification of the scene goes to the municipality.
+# The stakeholder notice of the scene goes to the municipality.
 MUNICIPALITY = {"case_manager"}
 TODAY = timezone.localdate
 
@@ -59,7 +59,7 @@ TODAY = timezone.localdate
 def test_the_tables_cover_every_role():
     assert set(ROLES) == set(Role.values)
     no_content = {"mentor", "data_protection_officer", "evaluator", "administrator"}
-    assert no_content.isdisjoint(INTELLIGENCE | NOTIFICATION_READERS | MUNICIPALITY)
+    assert no_content.isdisjoint(INTELLIGENCE | NOTICE_READERS | MUNICIPALITY)
 
 
 def held(world):
@@ -124,15 +124,15 @@ def review(world) -> MonitoringReview:
 
 
 @pytest.fixture
-def notification(world) -> Notification:
+def notice(world) -> StakeholderNotice:
     took_effect(
         world,
         outcome="notify",
         criteria=[],
         notify=[world.municipality.code],
-        notification_text="Please plan an intake talk.",
+        notice_text="Please plan an intake talk.",
     )
-    return Notification.objects.get()
+    return StakeholderNotice.objects.get()
 
 
 def answer(response) -> int:
@@ -148,9 +148,9 @@ def answer(response) -> int:
     [
         ("intake:investigation-list", INTELLIGENCE),
         ("intake:measure-list", INTELLIGENCE),
-        ("intake:decision-queue", INTELLIGENCE),
-        ("intake:review-list", INTELLIGENCE),
-        ("intake:notification-list", NOTIFICATION_READERS),
+        ("intake:triage-decision-queue", INTELLIGENCE),
+        ("intake:monitoring-review-list", INTELLIGENCE),
+        ("intake:stakeholder-notice-list", NOTICE_READERS),
     ],
 )
 def test_the_list_pages(act_as, world, role, name, allowed):
@@ -170,15 +170,15 @@ def test_what_the_list_pages_show(act_as, world, investigation, running, pending
     reference = investigation.reference
     assert reference in client.get(reverse("intake:investigation-list")).text
     assert reference in client.get(reverse("intake:measure-list")).text
-    assert pending.reference in client.get(reverse("intake:decision-queue")).text
+    assert pending.reference in client.get(reverse("intake:triage-decision-queue")).text
     reviewed = review.decision.investigation.person.reference
-    assert reviewed in client.get(reverse("intake:review-list")).text
+    assert reviewed in client.get(reverse("intake:monitoring-review-list")).text
 
 
-@pytest.mark.parametrize("role", sorted(NOTIFICATION_READERS))
-def test_whose_notifications_page_lists_the_notification(act_as, world, notification, role):
-    text = act_as(world[role]).get(reverse("intake:notification-list")).text
-    assert (notification.person.reference in text) == (role in MUNICIPALITY)
+@pytest.mark.parametrize("role", sorted(NOTICE_READERS))
+def test_whose_stakeholder_notices_page_lists_the_notice(act_as, world, notice, role):
+    text = act_as(world[role]).get(reverse("intake:stakeholder-notice-list")).text
+    assert (notice.person.reference in text) == (role in MUNICIPALITY)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -231,7 +231,9 @@ def test_requesting_a_measure(act_as, world, investigation, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_authorising_a_measure(act_as, world, requested, role):
-    response = act_as(world[role]).post(reverse("intake:measure-authorise", args=[requested.pk]))
+    response = act_as(world[role]).post(
+        reverse("intake:measure-authorise", args=[requested.reference])
+    )
     requested.refresh_from_db()
     stored = requested.status == MeasureStatus.ACTIVE
     assert (answer(response), stored) == ((302, True) if role in BUREAU else (404, False))
@@ -241,8 +243,8 @@ def test_authorising_a_measure(act_as, world, requested, role):
 def test_renewing_a_measure(act_as, world, running, role):
     new_end = TODAY() + timedelta(days=20)
     response = act_as(world[role]).post(
-        reverse("intake:measure-renew", args=[running.pk]),
-        {f"renew-{running.pk}-ends_on": new_end.isoformat()},
+        reverse("intake:measure-renew", args=[running.reference]),
+        {f"renew-{running.reference}-ends_on": new_end.isoformat()},
     )
     running.refresh_from_db()
     stored = running.ends_on == new_end
@@ -251,15 +253,15 @@ def test_renewing_a_measure(act_as, world, running, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_ending_a_measure(act_as, world, running, role):
-    response = act_as(world[role]).post(reverse("intake:measure-end", args=[running.pk]))
+    response = act_as(world[role]).post(reverse("intake:measure-end", args=[running.reference]))
     running.refresh_from_db()
     stored = running.status == MeasureStatus.ENDED
     assert (answer(response), stored) == ((302, True) if role in BUREAU else (404, False))
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_proposing_a_decision(act_as, world, investigation, role):
-    url = reverse("intake:decision-propose", args=[investigation.reference])
+def test_proposing_a_triage_decision(act_as, world, investigation, role):
+    url = reverse("intake:triage-decision-propose", args=[investigation.reference])
     data = {"triage-outcome": "downscale", "triage-rationale": "No further signs."}
     response = act_as(world[role]).post(url, data)
     stored = TriageDecision.objects.exists()
@@ -267,16 +269,16 @@ def test_proposing_a_decision(act_as, world, investigation, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_signing_off_a_decision(act_as, world, pending, role):
-    url = reverse("intake:decision-sign-off", args=[pending.reference])
+def test_signing_off_a_triage_decision(act_as, world, pending, role):
+    url = reverse("intake:triage-decision-sign-off", args=[pending.reference])
     response = act_as(world[role]).post(url)
     stored = pending.sign_offs.exists()
     assert (answer(response), stored) == ((302, True) if role in DECIDERS else (404, False))
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_withdrawing_a_decision(act_as, world, pending, role):
-    url = reverse("intake:decision-withdraw", args=[pending.reference])
+def test_withdrawing_a_triage_decision(act_as, world, pending, role):
+    url = reverse("intake:triage-decision-withdraw", args=[pending.reference])
     response = act_as(world[role]).post(url)
     pending.refresh_from_db()
     stored = pending.status == TriageStatus.WITHDRAWN
@@ -284,20 +286,22 @@ def test_withdrawing_a_decision(act_as, world, pending, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_completing_a_review(act_as, world, review, role):
-    url = reverse("intake:review-complete", args=[review.pk])
-    response = act_as(world[role]).post(url, {f"review-{review.pk}-note": "Nothing new."})
+def test_completing_a_monitoring_review(act_as, world, review, role):
+    url = reverse("intake:monitoring-review-complete", args=[review.reference])
+    response = act_as(world[role]).post(
+        url, {f"monitoring-review-{review.reference}-note": "Nothing new."}
+    )
     review.refresh_from_db()
     stored = review.status == ReviewStatus.DONE
     assert (answer(response), stored) == ((302, True) if role in DECIDERS else (404, False))
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_acknowledging_a_notification(act_as, world, notification, role):
-    url = reverse("intake:notification-acknowledge", args=[notification.pk])
+def test_acknowledging_a_stakeholder_notice(act_as, world, notice, role):
+    url = reverse("intake:stakeholder-notice-acknowledge", args=[notice.reference])
     response = act_as(world[role]).post(url)
-    notification.refresh_from_db()
-    stored = notification.acknowledged_at is not None
+    notice.refresh_from_db()
+    stored = notice.acknowledged_at is not None
     assert (answer(response), stored) == ((302, True) if role in MUNICIPALITY else (404, False))
 
 
@@ -321,17 +325,22 @@ def test_another_bureaus_analyst_finds_nothing(
     posts = [
         reverse("intake:finding-add", args=[reference]),
         reverse("intake:measure-request", args=[reference]),
-        reverse("intake:decision-propose", args=[reference]),
-        reverse("intake:measure-authorise", args=[running.pk]),
-        reverse("intake:measure-renew", args=[running.pk]),
-        reverse("intake:measure-end", args=[running.pk]),
-        reverse("intake:decision-sign-off", args=[pending.reference]),
-        reverse("intake:decision-withdraw", args=[pending.reference]),
-        reverse("intake:review-complete", args=[review.pk]),
+        reverse("intake:triage-decision-propose", args=[reference]),
+        reverse("intake:measure-authorise", args=[running.reference]),
+        reverse("intake:measure-renew", args=[running.reference]),
+        reverse("intake:measure-end", args=[running.reference]),
+        reverse("intake:triage-decision-sign-off", args=[pending.reference]),
+        reverse("intake:triage-decision-withdraw", args=[pending.reference]),
+        reverse("intake:monitoring-review-complete", args=[review.reference]),
     ]
     assert [client.get(url).status_code for url in gets] == [404]
     assert [client.post(url).status_code for url in posts] == [404] * len(posts)
-    for name in ("investigation-list", "measure-list", "decision-queue", "review-list"):
+    for name in (
+        "investigation-list",
+        "measure-list",
+        "triage-decision-queue",
+        "monitoring-review-list",
+    ):
         text = client.get(reverse(f"intake:{name}")).text
         assert reference not in text and pending.reference not in text
     assert not pending.sign_offs.exists()

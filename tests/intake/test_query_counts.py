@@ -130,7 +130,9 @@ def pending_decisions(world) -> AddRows:
 
 @pytest.mark.parametrize("role", ["bureau_analyst", "coordinator"])
 def test_the_triage_decision_queue(act_as, world, role):
-    assert_flat(act_as(world[role]), reverse("intake:decision-queue"), pending_decisions(world))
+    assert_flat(
+        act_as(world[role]), reverse("intake:triage-decision-queue"), pending_decisions(world)
+    )
 
 
 def monitor_decisions(world, *, due: bool = True) -> AddRows:
@@ -152,7 +154,9 @@ def monitor_decisions(world, *, due: bool = True) -> AddRows:
 
 @pytest.mark.parametrize("role", ["bureau_analyst", "coordinator"])
 def test_the_monitoring_review_list(act_as, world, role):
-    assert_flat(act_as(world[role]), reverse("intake:review-list"), monitor_decisions(world))
+    assert_flat(
+        act_as(world[role]), reverse("intake:monitoring-review-list"), monitor_decisions(world)
+    )
 
 
 def notices(world) -> AddRows:
@@ -164,7 +168,7 @@ def notices(world) -> AddRows:
                 data=decision_data(
                     outcome="notify",
                     notify=[world.municipality.code],
-                    notification_text="Synthetic: expect a return to the municipality.",
+                    notice_text="Synthetic: expect a return to the municipality.",
                 ),
             )
             services.triage_sign_off(actor=world["bureau_analyst"], decision=decision)
@@ -174,7 +178,9 @@ def notices(world) -> AddRows:
 
 
 def test_the_stakeholder_notice_list(act_as, world):
-    assert_flat(act_as(world["case_manager"]), reverse("intake:notification-list"), notices(world))
+    assert_flat(
+        act_as(world["case_manager"]), reverse("intake:stakeholder-notice-list"), notices(world)
+    )
 
 
 def test_the_contact_point_register(act_as, world):
@@ -218,9 +224,9 @@ def investigations(world) -> AddRows:
 API_LISTS = [
     ("/api/v1/signals", "bureau_analyst", signals),
     ("/api/v1/investigations", "coordinator", investigations),
-    ("/api/v1/decisions", "coordinator", pending_decisions),
-    ("/api/v1/reviews", "bureau_analyst", monitor_decisions),
-    ("/api/v1/notifications", "case_manager", notices),
+    ("/api/v1/triage-decisions", "coordinator", pending_decisions),
+    ("/api/v1/monitoring-reviews", "bureau_analyst", monitor_decisions),
+    ("/api/v1/stakeholder-notices", "case_manager", notices),
     ("/api/v1/tasks", "bureau_analyst", pending_decisions),
 ]  # fmt: skip
 

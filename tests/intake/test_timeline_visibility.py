@@ -116,7 +116,7 @@ def test_the_mentor_reads_none_of_the_signals_measures_or_decisions(world, refer
     assert not intake_policy.scope_signals(mentor).exists()
     assert not intake_policy.scope_investigations(mentor).exists()
     assert not intake_policy.scope_measures(mentor).exists()
-    assert not intake_policy.scope_decisions(mentor).exists()
+    assert not intake_policy.scope_triage_decisions(mentor).exists()
 
 
 def test_another_institutions_bureau_does_not_read_the_intelligence_after_a_transfer(

@@ -17,8 +17,8 @@ from continuum.intake.models import (
     InvestigationStatus,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     SignalStatus,
+    StakeholderNotice,
     TriageStatus,
 )
 from continuum.intake.timeline import IntakeKind
@@ -150,11 +150,11 @@ def test_notify_sends_only_the_agreed_text_to_each_agency(world, investigation):
         data=decision_data(
             outcome="notify",
             notify=[world.municipality.code, world.probation.code],
-            notification_text="Please plan for a return to your municipality next spring.",
+            notice_text="Please plan for a return to your municipality next spring.",
         ),
     )
     both_sign(world, decision)
-    sent = Notification.objects.filter(decision=decision)
+    sent = StakeholderNotice.objects.filter(decision=decision)
     assert {n.recipient for n in sent} == {world.municipality, world.probation}
     assert {n.text for n in sent} == {"Please plan for a return to your municipality next spring."}
     took_effect = AuditEntry.objects.filter(

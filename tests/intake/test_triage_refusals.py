@@ -1,6 +1,6 @@
 """Refusals of the triage services: proposing (each refused input, every one at once), signing
 off (who signs for which side; the same user, agency or side twice; too late), withdrawing,
-completing a review and acknowledging a notification. Outsiders are answered "not found"; a
+completing a review and acknowledging a stakeholder notice. Outsiders are answered "not found"; a
 refusal stores nothing and adds no audit entry."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from continuum.intake.models import (
     InclusionCriterion,
     Investigation,
     MonitoringReview,
-    Notification,
+    StakeholderNotice,
     TriageDecision,
     TriageStatus,
 )
@@ -138,18 +138,18 @@ def test_a_coordinator_of_another_kind_of_agency_does_not_propose(world, investi
             "A decision to monitor needs a review date.",
         ),
         (
-            {"outcome": "notify", "criteria": [], "notification_text": "Plan ahead."},
+            {"outcome": "notify", "criteria": [], "notice_text": "Plan ahead."},
             "notify",
             "Choose the agencies to notify.",
         ),
         (
-            {"outcome": "notify", "notify": ["gem-a"], "notification_text": "  "},
-            "notification_text",
+            {"outcome": "notify", "notify": ["gem-a"], "notice_text": "  "},
+            "notice_text",
             "Write what the notified agencies are told; they do not see the rationale.",
         ),
         *[
             (
-                {"outcome": "notify", "notify": ["gem-a", code], "notification_text": "Hi."},
+                {"outcome": "notify", "notify": ["gem-a", code], "notice_text": "Hi."},
                 "notify",
                 NOT_NOTIFIABLE,
             )
@@ -190,7 +190,7 @@ def test_every_refusal_is_reported_at_once(world, investigation):
             criteria=["nonsense"],
             notify=[],
         )
-    assert set(refused.value.fields) == {"rationale", "criteria", "notify", "notification_text"}
+    assert set(refused.value.fields) == {"rationale", "criteria", "notify", "notice_text"}
 
 
 def test_a_second_pending_decision_is_refused(world, investigation, decision):
@@ -342,7 +342,7 @@ def test_a_withdrawn_decision_makes_room_for_another(world, investigation, decis
     assert decision.sign_offs.count() == 1  # the sign-off stays on the record
 
 
-# --- reviews and notifications -------------------------------------------------------------
+# --- monitoring reviews and stakeholder notices -----------------------------------------------
 
 
 @pytest.fixture
@@ -361,58 +361,60 @@ def review(world, investigation) -> MonitoringReview:
 @pytest.mark.parametrize("role", OUTSIDERS)
 def test_only_the_bureau_and_coordination_complete_reviews(world, review, role):
     with nothing_changes(), pytest.raises(NotFound):
-        services.review_complete(actor=world[role], review=review, note="Seen.")
+        services.monitoring_review_complete(actor=world[role], review=review, note="Seen.")
 
 
 def test_another_bureau_does_not_complete_the_review(review, other_bureau_analyst):
     with nothing_changes(), pytest.raises(NotFound):
-        services.review_complete(actor=other_bureau_analyst, review=review, note="Seen.")
+        services.monitoring_review_complete(actor=other_bureau_analyst, review=review, note="Seen.")
 
 
 @pytest.mark.parametrize("note", ["", "   ", None])
 def test_a_review_needs_a_note(world, review, note):
     with nothing_changes(), pytest.raises(InvalidInput) as refused:
-        services.review_complete(actor=world["bureau_analyst"], review=review, note=note)
+        services.monitoring_review_complete(actor=world["bureau_analyst"], review=review, note=note)
     refused_with(refused, "note", "Write down what the review found.")
 
 
 def test_a_review_is_done_once(world, review):
-    services.review_complete(actor=world["coordinator"], review=review, note="Seen; calm.")
+    services.monitoring_review_complete(
+        actor=world["coordinator"], review=review, note="Seen; calm."
+    )
     with nothing_changes(), pytest.raises(Conflict) as refused:
-        services.review_complete(actor=world["bureau_analyst"], review=review, note="Again.")
+        services.monitoring_review_complete(
+            actor=world["bureau_analyst"], review=review, note="Again."
+        )
     assert refused.value.message == "This review has already been done."
 
 
 @pytest.fixture
-def notification(world, investigation) -> Notification:
+def notice(world, investigation) -> StakeholderNotice:
     decision = propose(
         world["coordinator"],
         investigation,
         outcome="notify",
         criteria=[],
         notify=[world.municipality.code],
-        notification_text="Please plan for a return to your municipality.",
+        notice_text="Please plan for a return to your municipality.",
     )
     in_effect(world, decision)
-    return Notification.objects.get(decision=decision)
+    return StakeholderNotice.objects.get(decision=decision)
 
 
 @pytest.mark.parametrize("role", [r for r in EVERY_ROLE if r != Role.CASE_MANAGER])
-def test_only_the_notified_agency_acknowledges(world, notification, role):
+def test_only_the_notified_agency_acknowledges(world, notice, role):
     with nothing_changes(), pytest.raises(NotFound):
-        services.notification_acknowledge(actor=world[role], notification=notification)
+        services.stakeholder_notice_acknowledge(actor=world[role], notice=notice)
 
 
-def test_another_municipality_does_not_acknowledge(world, notification):
+def test_another_municipality_does_not_acknowledge(world, notice):
     stranger = MembershipFactory(agency=world.other_municipality, role=Role.CASE_MANAGER)
     with nothing_changes(), pytest.raises(NotFound):
-        services.notification_acknowledge(actor=stranger, notification=notification)
+        services.stakeholder_notice_acknowledge(actor=stranger, notice=notice)
 
 
-def test_acknowledging_twice_changes_nothing_the_second_time(world, notification):
-    services.notification_acknowledge(actor=world["case_manager"], notification=notification)
+def test_acknowledging_twice_changes_nothing_the_second_time(world, notice):
+    services.stakeholder_notice_acknowledge(actor=world["case_manager"], notice=notice)
     with nothing_changes():
-        again = services.notification_acknowledge(
-            actor=world["case_manager"], notification=notification
-        )
+        again = services.stakeholder_notice_acknowledge(actor=world["case_manager"], notice=notice)
     assert again.acknowledged_by == world["case_manager"]

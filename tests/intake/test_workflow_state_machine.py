@@ -51,11 +51,11 @@ from continuum.intake.models import (
     MeasureStatus,
     MeasureType,
     MonitoringReview,
-    Notification,
     ReviewStatus,
     Signal,
     SignalStatus,
     SignOffSide,
+    StakeholderNotice,
     TriageDecision,
     TriageOutcome,
     TriageSignOff,
@@ -109,7 +109,7 @@ def valid_proposal(outcome: str, review_in: int = 60) -> dict[str, Any]:
         "criteria": ["ideology"] if outcome == TriageOutcome.REFER else [],
         "review_in": review_in if outcome == TriageOutcome.MONITOR else None,
         "notify": ["gem-a", "prob"] if outcome == TriageOutcome.NOTIFY else [],
-        "notification_text": NOTICE if outcome == TriageOutcome.NOTIFY else "",
+        "notice_text": NOTICE if outcome == TriageOutcome.NOTIFY else "",
     }
 
 
@@ -126,7 +126,7 @@ PROPOSALS = st.one_of(
             "notify": st.lists(
                 st.sampled_from(["gem-a", "prob", "pol", "coord", "bureau-a"]), max_size=3
             ),
-            "notification_text": st.sampled_from(["", NOTICE]),
+            "notice_text": st.sampled_from(["", NOTICE]),
         }
     ),
 )
@@ -226,7 +226,7 @@ class IntakeWorkflow(RuleBasedStateMachine):
         rows.extend(
             [
                 TriageSignOff.objects.count(),
-                Notification.objects.count(),
+                StakeholderNotice.objects.count(),
                 sorted(Measure.objects.values_list("pk", "ends_on", "renewals")),
             ]
         )
@@ -506,7 +506,7 @@ class IntakeWorkflow(RuleBasedStateMachine):
             assert review_in is not None and review_in > 0
         if outcome == TriageOutcome.NOTIFY:
             assert data["notify"] and set(data["notify"]) <= NOTIFIABLE
-            assert data["notification_text"]
+            assert data["notice_text"]
         assert decision.sign_offs.count() == 0
 
     @precondition(lambda self: TriageDecision.objects.exists())
@@ -587,7 +587,7 @@ class IntakeWorkflow(RuleBasedStateMachine):
         investigation = review.decision.investigation
         membership = self.actor(choice, who, self.parties(investigation))
         done = self.attempt(
-            services.review_complete,
+            services.monitoring_review_complete,
             actor=membership,
             review=review,
             note=note,
@@ -649,7 +649,7 @@ class IntakeWorkflow(RuleBasedStateMachine):
                 assert decision.review_on > timezone.localdate(decision.took_effect_at)
             else:
                 assert not MonitoringReview.objects.filter(decision=decision).exists()
-            notified = set(decision.notifications.values_list("recipient", flat=True))
+            notified = set(decision.stakeholder_notices.values_list("recipient", flat=True))
             if decision.outcome == TriageOutcome.NOTIFY:
                 assert notified == set(decision.notify_agencies.values_list("pk", flat=True))
                 assert notified
@@ -664,7 +664,7 @@ class IntakeWorkflow(RuleBasedStateMachine):
             assert investigation.closed_at >= decision.took_effect_at
         for decision in TriageDecision.objects.exclude(status=TriageStatus.IN_EFFECT):
             assert decision.case is None
-            assert not decision.notifications.exists()
+            assert not decision.stakeholder_notices.exists()
             assert not MonitoringReview.objects.filter(decision=decision).exists()
 
     @invariant()

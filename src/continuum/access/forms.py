@@ -23,7 +23,7 @@ class EmergencyAccessForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class EmergencyAccessReviewForm(forms.Form):
     note = forms.CharField(
         label=_("Review note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

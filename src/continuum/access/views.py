@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from continuum.access import policy, selectors, services
-from continuum.access.forms import EmergencyAccessForm, ExclusionForm, RestrictionForm, ReviewForm
+from continuum.access.forms import (
+    EmergencyAccessForm,
+    EmergencyAccessReviewForm,
+    ExclusionForm,
+    RestrictionForm,
+)
 from continuum.audit import services as audit
 from continuum.core import selectors as core_selectors
 from continuum.core.exceptions import ApplicationError
@@ -59,7 +64,7 @@ def emergency_queue(request: HttpRequest) -> HttpResponse:
     context = {
         "queue": selectors.emergency_review_queue(actor=actor),
         "reviewed": selectors.emergency_recently_reviewed(actor=actor),
-        "form": ReviewForm(),
+        "form": EmergencyAccessReviewForm(),
     }
     return render(request, "access/emergency_queue.html", context)
 
@@ -69,7 +74,7 @@ def emergency_queue(request: HttpRequest) -> HttpResponse:
 def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
     actor = acting_membership(request)
     access = selectors.emergency_access_get(actor=actor, pk=pk)
-    form = ReviewForm(request.POST)
+    form = EmergencyAccessReviewForm(request.POST)
     if form.is_valid():
         try:
             services.emergency_access_review(

@@ -5,9 +5,10 @@ retried request creates nothing twice and gets the first answer), ``GET /api/v1/
 signals the token's membership may see, one signal, adding attachments to it, taking it into an
 investigation, and coordination's dismissal.
 
-Investigation and triage: investigations with their findings, measures and decisions; the
-measures' authorisation, renewal and end; decisions' sign-off and withdrawal; the notifications
-a "notify" decision sends and the reviews a "monitor" decision leaves.
+Investigation and triage: investigations with their findings, measures and triage decisions;
+the measures' authorisation, renewal and end; triage decisions' sign-off and withdrawal; the
+stakeholder notices a "notify" decision sends and the monitoring reviews a "monitor" decision
+leaves.
 
 The views are thin: a serializer checks types, the access policy (through selectors) finds the
 object or answers 404, one service writes. Every read is recorded in the audit log."""
@@ -45,11 +46,11 @@ from continuum.intake.models import (
     Investigation,
     Measure,
     MonitoringReview,
-    Notification,
     Reliability,
     Signal,
     SignalAttachment,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageOutcome,
     TriageSignOff,
@@ -357,7 +358,7 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
     class Meta:
         model = Measure
         fields = [
-            "id",
+            "reference",
             "investigation",
             "type",
             "legal_basis",
@@ -371,7 +372,7 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
             "is_overdue",
         ]
         read_only_fields = [
-            "id",
+            "reference",
             "status",
             "requested_at",
             "authorised_at",
@@ -398,7 +399,7 @@ class SignOffSerializer(serializers.ModelSerializer[TriageSignOff]):
         fields = ["side", "agency", "signed_at"]
 
 
-class DecisionSerializer(serializers.ModelSerializer[TriageDecision]):
+class TriageDecisionSerializer(serializers.ModelSerializer[TriageDecision]):
     investigation: serializers.SlugRelatedField[Investigation] = serializers.SlugRelatedField(
         slug_field="reference", read_only=True
     )
@@ -423,7 +424,7 @@ class DecisionSerializer(serializers.ModelSerializer[TriageDecision]):
             "criteria",
             "review_on",
             "notify",
-            "notification_text",
+            "notice_text",
             "status",
             "proposed_at",
             "took_effect_at",
@@ -432,7 +433,7 @@ class DecisionSerializer(serializers.ModelSerializer[TriageDecision]):
         ]
 
 
-def _decisions(decisions: QuerySet[TriageDecision]) -> QuerySet[TriageDecision]:
+def _triage_decisions(decisions: QuerySet[TriageDecision]) -> QuerySet[TriageDecision]:
     return decisions.select_related("investigation", "case").prefetch_related(
         "criteria_met", "notify_agencies", "sign_offs__agency"
     )
@@ -460,7 +461,7 @@ class InvestigationDetailSerializer(serializers.Serializer[Any]):
     )
     findings = FindingSerializer(many=True, read_only=True)
     measures = MeasureSerializer(many=True, read_only=True)
-    decisions = DecisionSerializer(many=True, read_only=True)
+    triage_decisions = TriageDecisionSerializer(many=True, read_only=True)
 
 
 class _AuditedList(generics.ListAPIView[_M]):
@@ -506,8 +507,8 @@ class InvestigationDetail(APIView):
             "measures": selectors.investigation_measures(
                 actor=actor, investigation=investigation
             ).select_related("investigation"),
-            "decisions": _decisions(
-                selectors.investigation_decisions(actor=actor, investigation=investigation)
+            "triage_decisions": _triage_decisions(
+                selectors.investigation_triage_decisions(actor=actor, investigation=investigation)
             ),
         }
         return Response(InvestigationDetailSerializer(contents).data)
@@ -574,7 +575,6 @@ class MeasureQuerySerializer(serializers.Serializer[Any]):
 class MeasureList(_AuditedList[Measure]):
     serializer_class = MeasureSerializer
     object_type = "intake.measure"
-    shown_key = "id"
 
     def get_queryset(self) -> QuerySet[Measure]:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
@@ -591,9 +591,9 @@ class MeasureList(_AuditedList[Measure]):
 
 class MeasureAuthorise(APIView):
     @extend_schema(request=None, responses=MeasureSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        measure = selectors.measure_get(actor=actor, pk=pk)
+        measure = selectors.measure_get(actor=actor, reference=reference)
         measure = services.measure_authorise(actor=actor, measure=measure)
         return Response(MeasureSerializer(measure).data)
 
@@ -604,9 +604,9 @@ class RenewSerializer(serializers.Serializer[Any]):
 
 class MeasureRenew(APIView):
     @extend_schema(request=RenewSerializer, responses=MeasureSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        measure = selectors.measure_get(actor=actor, pk=pk)
+        measure = selectors.measure_get(actor=actor, reference=reference)
         serializer = RenewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         measure = services.measure_renew(
@@ -617,9 +617,9 @@ class MeasureRenew(APIView):
 
 class MeasureEnd(APIView):
     @extend_schema(request=None, responses=MeasureSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        measure = selectors.measure_get(actor=actor, pk=pk)
+        measure = selectors.measure_get(actor=actor, reference=reference)
         measure = services.measure_end(actor=actor, measure=measure)
         return Response(MeasureSerializer(measure).data)
 
@@ -652,7 +652,7 @@ class CodeListField(serializers.ListField):
 MAX_CODES = 50
 
 
-class DecisionInputSerializer(serializers.Serializer[Any]):
+class TriageDecisionInputSerializer(serializers.Serializer[Any]):
     """Types only: what each outcome requires is the service's (the same messages as the
     pages)."""
 
@@ -681,50 +681,50 @@ class DecisionInputSerializer(serializers.Serializer[Any]):
         max_length=MAX_CODES,
         help_text=f"Codes of the agencies to notify (to notify; at most {MAX_CODES}).",
     )
-    notification_text = serializers.CharField(
+    notice_text = serializers.CharField(
         required=False,
         allow_blank=True,
         help_text="What the notified agencies are told; they never see the rationale.",
     )
 
 
-class DecisionCreate(APIView):
-    @extend_schema(request=DecisionInputSerializer, responses={201: DecisionSerializer})
+class TriageDecisionCreate(APIView):
+    @extend_schema(request=TriageDecisionInputSerializer, responses={201: TriageDecisionSerializer})
     def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
         investigation = selectors.investigation_get(actor=actor, reference=reference)
-        serializer = DecisionInputSerializer(data=request.data)
+        serializer = TriageDecisionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         decision = services.triage_propose(
             actor=actor, investigation=investigation, data=dict(serializer.validated_data)
         )
-        return _decision_answer(decision, status.HTTP_201_CREATED)
+        return _triage_decision_answer(decision, status.HTTP_201_CREATED)
 
 
-def _decision_answer(decision: TriageDecision, code: int = status.HTTP_200_OK) -> Response:
-    decision = _decisions(TriageDecision.objects.filter(pk=decision.pk)).get()
-    return Response(DecisionSerializer(decision).data, status=code)
+def _triage_decision_answer(decision: TriageDecision, code: int = status.HTTP_200_OK) -> Response:
+    decision = _triage_decisions(TriageDecision.objects.filter(pk=decision.pk)).get()
+    return Response(TriageDecisionSerializer(decision).data, status=code)
 
 
-class DecisionSignOff(APIView):
-    @extend_schema(request=None, responses=DecisionSerializer)
+class TriageDecisionSignOff(APIView):
+    @extend_schema(request=None, responses=TriageDecisionSerializer)
     def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        decision = selectors.decision_get(actor=actor, reference=reference)
+        decision = selectors.triage_decision_get(actor=actor, reference=reference)
         decision = services.triage_sign_off(actor=actor, decision=decision)
-        return _decision_answer(decision)
+        return _triage_decision_answer(decision)
 
 
-class DecisionWithdraw(APIView):
-    @extend_schema(request=None, responses=DecisionSerializer)
+class TriageDecisionWithdraw(APIView):
+    @extend_schema(request=None, responses=TriageDecisionSerializer)
     def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        decision = selectors.decision_get(actor=actor, reference=reference)
+        decision = selectors.triage_decision_get(actor=actor, reference=reference)
         decision = services.triage_withdraw(actor=actor, decision=decision)
-        return _decision_answer(decision)
+        return _triage_decision_answer(decision)
 
 
-class DecisionQuerySerializer(serializers.Serializer[Any]):
+class TriageDecisionQuerySerializer(serializers.Serializer[Any]):
     awaiting = serializers.BooleanField(required=False, default=False)
 
 
@@ -734,31 +734,31 @@ class DecisionQuerySerializer(serializers.Serializer[Any]):
             OpenApiParameter(
                 "awaiting",
                 bool,
-                description="Only the decisions awaiting the sign-off of the caller's side.",
+                description="Only the triage decisions awaiting the sign-off of the caller's side.",
             )
         ]
     )
 )
-class DecisionList(_AuditedList[TriageDecision]):
-    """The decisions on the investigations the caller may read, newest first."""
+class TriageDecisionList(_AuditedList[TriageDecision]):
+    """The triage decisions on the investigations the caller may read, newest first."""
 
-    serializer_class = DecisionSerializer
+    serializer_class = TriageDecisionSerializer
     object_type = "intake.triagedecision"
 
     def get_queryset(self) -> QuerySet[TriageDecision]:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
             return TriageDecision.objects.none()
-        query = DecisionQuerySerializer(data=self.request.query_params)
+        query = TriageDecisionQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         actor = acting_membership(self.request)
         if query.validated_data["awaiting"]:
-            decisions = selectors.decisions_awaiting_sign_off(actor=actor)
+            decisions = selectors.triage_decisions_awaiting_sign_off(actor=actor)
         else:
-            decisions = selectors.decision_list(actor=actor)
-        return _decisions(decisions)
+            decisions = selectors.triage_decision_list(actor=actor)
+        return _triage_decisions(decisions)
 
 
-# --- what decisions leave: notifications and reviews ------------------------------------------
+# --- what triage decisions leave: stakeholder notices and monitoring reviews ------------------
 
 
 class NotifiedPersonSerializer(serializers.ModelSerializer[Person]):
@@ -767,41 +767,40 @@ class NotifiedPersonSerializer(serializers.ModelSerializer[Person]):
         fields = ["reference", "given_names", "family_name"]
 
 
-class NotificationSerializer(serializers.ModelSerializer[Notification]):
+class StakeholderNoticeSerializer(serializers.ModelSerializer[StakeholderNotice]):
     """What a stakeholder agency is told: the person and the agreed text, nothing more."""
 
     person = NotifiedPersonSerializer(read_only=True)
 
     class Meta:
-        model = Notification
-        fields = ["id", "person", "text", "created_at", "acknowledged_at"]
+        model = StakeholderNotice
+        fields = ["reference", "person", "text", "created_at", "acknowledged_at"]
 
 
-class NotificationList(_AuditedList[Notification]):
-    """The notifications sent to the caller's agency, unacknowledged first."""
+class StakeholderNoticeList(_AuditedList[StakeholderNotice]):
+    """The stakeholder notices sent to the caller's agency, unacknowledged first."""
 
-    serializer_class = NotificationSerializer
-    object_type = "intake.notification"
-    shown_key = "id"
+    serializer_class = StakeholderNoticeSerializer
+    object_type = "intake.stakeholdernotice"
 
-    def get_queryset(self) -> QuerySet[Notification]:
+    def get_queryset(self) -> QuerySet[StakeholderNotice]:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
-            return Notification.objects.none()
-        return selectors.notification_list(actor=acting_membership(self.request))
+            return StakeholderNotice.objects.none()
+        return selectors.stakeholder_notice_list(actor=acting_membership(self.request))
 
 
-class NotificationAcknowledge(APIView):
-    @extend_schema(request=None, responses=NotificationSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+class StakeholderNoticeAcknowledge(APIView):
+    @extend_schema(request=None, responses=StakeholderNoticeSerializer)
+    def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        notification = selectors.notification_get(actor=actor, pk=pk)
-        notification = services.notification_acknowledge(actor=actor, notification=notification)
-        notification = selectors.notification_get(actor=actor, pk=notification.pk)
-        return Response(NotificationSerializer(notification).data)
+        notice = selectors.stakeholder_notice_get(actor=actor, reference=reference)
+        notice = services.stakeholder_notice_acknowledge(actor=actor, notice=notice)
+        notice = selectors.stakeholder_notice_get(actor=actor, reference=notice.reference)
+        return Response(StakeholderNoticeSerializer(notice).data)
 
 
-class ReviewSerializer(serializers.ModelSerializer[MonitoringReview]):
-    decision = serializers.CharField(source="decision.reference", read_only=True)
+class MonitoringReviewSerializer(serializers.ModelSerializer[MonitoringReview]):
+    triage_decision = serializers.CharField(source="decision.reference", read_only=True)
     investigation = serializers.CharField(source="decision.investigation.reference", read_only=True)
     person = serializers.CharField(source="decision.investigation.person.reference", read_only=True)
     agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
@@ -811,8 +810,8 @@ class ReviewSerializer(serializers.ModelSerializer[MonitoringReview]):
     class Meta:
         model = MonitoringReview
         fields = [
-            "id",
-            "decision",
+            "reference",
+            "triage_decision",
             "investigation",
             "person",
             "agency",
@@ -823,31 +822,30 @@ class ReviewSerializer(serializers.ModelSerializer[MonitoringReview]):
         ]
 
 
-class ReviewList(_AuditedList[MonitoringReview]):
+class MonitoringReviewList(_AuditedList[MonitoringReview]):
     """The monitoring reviews still to do, soonest first."""
 
-    serializer_class = ReviewSerializer
+    serializer_class = MonitoringReviewSerializer
     object_type = "intake.monitoringreview"
-    shown_key = "id"
 
     def get_queryset(self) -> QuerySet[MonitoringReview]:
         if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a request
             return MonitoringReview.objects.none()
-        return selectors.reviews_open(actor=acting_membership(self.request))
+        return selectors.monitoring_reviews_open(actor=acting_membership(self.request))
 
 
 class NoteSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReviewComplete(APIView):
-    @extend_schema(request=NoteSerializer, responses=ReviewSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+class MonitoringReviewComplete(APIView):
+    @extend_schema(request=NoteSerializer, responses=MonitoringReviewSerializer)
+    def post(self, request: Request, reference: str) -> Response:
         actor = acting_membership(request)
-        review = selectors.review_get(actor=actor, pk=pk)
+        review = selectors.monitoring_review_get(actor=actor, reference=reference)
         serializer = NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        review = services.review_complete(
+        review = services.monitoring_review_complete(
             actor=actor, review=review, note=serializer.validated_data["note"]
         )
-        return Response(ReviewSerializer(review).data)
+        return Response(MonitoringReviewSerializer(review).data)

@@ -241,7 +241,7 @@ def _noordhaven(cast: _Cast, persons: list[Person], municipality: Agency, today:
             "outcome": "notify",
             "rationale": "(synthetic) New visitors known to the municipality; release is near.",
             "notify": [municipality.code],
-            "notification_text": "(synthetic) Please include this person in the safety "
+            "notice_text": "(synthetic) Please include this person in the safety "
             "house's release consultation.",
         },
     )

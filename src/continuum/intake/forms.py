@@ -212,13 +212,15 @@ class TriageForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    review_on = _date(_("Review date"), help_text=_("For a decision to monitor."), required=False)
+    review_on = _date(
+        _("Monitoring review date"), help_text=_("For a decision to monitor."), required=False
+    )
     notify = forms.MultipleChoiceField(
         label=_("Agencies to notify"),
         help_text=_("For a decision to notify."),
         required=False,
     )
-    notification_text = _text(
+    notice_text = _text(
         _("What the notified agencies are told"),
         help_text=_("Only this text reaches them, never the rationale or the intelligence."),
     )
@@ -233,5 +235,5 @@ class TriageForm(forms.Form):
         ]
 
 
-class ReviewForm(forms.Form):
-    note = _text(_("What the review found"), rows=3)
+class MonitoringReviewForm(forms.Form):
+    note = _text(_("What the monitoring review found"), rows=3)

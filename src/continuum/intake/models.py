@@ -423,6 +423,7 @@ class Measure(models.Model):
     authorised it, from the authorisation at the earliest. Past its end date it is overdue:
     flagged and listed until it is renewed (again by someone else) or ended."""
 
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     investigation = models.ForeignKey(
         Investigation,
         verbose_name=_("investigation"),
@@ -567,7 +568,7 @@ class TriageDecision(models.Model):
     notify_agencies = models.ManyToManyField(
         Agency, verbose_name=_("agencies to notify"), related_name="+", blank=True
     )
-    notification_text = models.TextField(
+    notice_text = models.TextField(
         _("what the stakeholders are told"),
         blank=True,
         help_text=_("Only this text reaches them, never the intelligence behind it."),
@@ -671,6 +672,7 @@ class ReviewStatus(models.TextChoices):
 class MonitoringReview(models.Model):
     """The task a "monitor" decision leaves: review the person on the review date."""
 
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     decision = models.OneToOneField(
         TriageDecision,
         verbose_name=_("triage decision"),
@@ -715,18 +717,22 @@ class MonitoringReview(models.Model):
         return self.status == ReviewStatus.DUE and self.due_on <= timezone.localdate()
 
 
-class Notification(models.Model):
+class StakeholderNotice(models.Model):
     """What a "notify" decision tells a stakeholder agency: the person and the text agreed for
     them, never the intelligence behind it."""
 
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     decision = models.ForeignKey(
         TriageDecision,
         verbose_name=_("triage decision"),
         on_delete=models.PROTECT,
-        related_name="notifications",
+        related_name="stakeholder_notices",
     )
     recipient = models.ForeignKey(
-        Agency, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="notifications"
+        Agency,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="stakeholder_notices",
     )
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
@@ -745,11 +751,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
+        verbose_name = _("stakeholder notice")
+        verbose_name_plural = _("stakeholder notices")
         constraints = [
             models.UniqueConstraint(
-                fields=["decision", "recipient"], name="notification_one_per_recipient"
+                fields=["decision", "recipient"], name="stakeholder_notice_one_per_recipient"
             )
         ]
 

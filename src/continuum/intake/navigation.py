@@ -23,7 +23,7 @@ from continuum.intake.models import (
     NOTIFIABLE_AGENCY_TYPES,
     Measure,
     MonitoringReview,
-    Notification,
+    StakeholderNotice,
     TriageDecision,
 )
 
@@ -31,7 +31,7 @@ from continuum.intake.models import (
 def receives_stakeholder_notices(membership: Membership) -> bool:
     """Practitioners of an agency that a "notify" decision can reach."""
     return (
-        intake_policy.can_receive_notifications(membership)
+        intake_policy.can_receive_stakeholder_notices(membership)
         and membership.agency.type in NOTIFIABLE_AGENCY_TYPES
     )
 
@@ -46,7 +46,7 @@ ENTRIES = [
     NavEntry("intake-investigations", gettext_lazy("Investigations"),
              "intake:investigation-list", intake_policy.can_read_investigations, order=60),
     NavEntry("intake-notices", gettext_lazy("Stakeholder notices"),
-             "intake:notification-list", receives_stakeholder_notices, order=70),
+             "intake:stakeholder-notice-list", receives_stakeholder_notices, order=70),
 ]  # fmt: skip
 
 
@@ -60,7 +60,7 @@ def _investigation_url(reference: str) -> str:
 def _sign_offs(membership: Membership) -> QuerySet[TriageDecision] | None:
     if not intake_policy.can_read_investigations(membership):
         return None
-    return selectors.decisions_awaiting_sign_off(actor=membership)
+    return selectors.triage_decisions_awaiting_sign_off(actor=membership)
 
 
 def _sign_off_task(decision: TriageDecision, today: date) -> Task:
@@ -95,7 +95,7 @@ def _authorise_task(measure: Measure, today: date) -> Task:
     return Task(
         source="intake-authorise",
         category=_("Measure to authorise"),
-        reference=investigation.reference,
+        reference=measure.reference,
         title=_("Authorise the measure %(type)s on %(person)s, requested by %(requester)s")
         % {
             "type": measure.get_type_display(),
@@ -118,7 +118,7 @@ def _overdue_task(measure: Measure, today: date) -> Task:
     return Task(
         source="intake-overdue-measure",
         category=_("Measure past its end date"),
-        reference=measure.investigation.reference,
+        reference=measure.reference,
         title=_("Renew or end the measure %(type)s on %(person)s")
         % {
             "type": measure.get_type_display(),
@@ -133,42 +133,42 @@ def _overdue_task(measure: Measure, today: date) -> Task:
 # --- monitoring reviews and stakeholder notices ---------------------------------------------
 
 
-def _due_reviews(membership: Membership) -> QuerySet[MonitoringReview] | None:
+def _due_monitoring_reviews(membership: Membership) -> QuerySet[MonitoringReview] | None:
     if not intake_policy.can_read_investigations(membership):
         return None
-    return selectors.reviews_due(actor=membership)
+    return selectors.monitoring_reviews_due(actor=membership)
 
 
-def _review_task(review: MonitoringReview, today: date) -> Task:
+def _monitoring_review_task(review: MonitoringReview, today: date) -> Task:
     return Task(
         source="intake-monitoring-review",
         category=_("Monitoring review due"),
-        reference=review.decision.reference,
+        reference=review.reference,
         title=_("Monitoring review of %(person)s (triage decision %(decision)s)")
         % {
             "person": review.decision.investigation.person.reference,
             "decision": review.decision.reference,
         },
-        url=reverse("intake:review-list"),
+        url=reverse("intake:monitoring-review-list"),
         due_on=review.due_on,
         overdue=review.due_on < today,
     )
 
 
-def _new_notices(membership: Membership) -> QuerySet[Notification] | None:
+def _new_notices(membership: Membership) -> QuerySet[StakeholderNotice] | None:
     if not receives_stakeholder_notices(membership):
         return None
     return selectors.notices_unacknowledged(actor=membership)
 
 
-def _notice_task(notice: Notification, today: date) -> Task:
+def _notice_task(notice: StakeholderNotice, today: date) -> Task:
     return Task(
         source="intake-stakeholder-notice",
         category=_("New stakeholder notice"),
-        reference=notice.decision.reference,
+        reference=notice.reference,
         title=_("Read and acknowledge the stakeholder notice about %(person)s")
         % {"person": notice.person.reference},
-        url=reverse("intake:notification-list"),
+        url=reverse("intake:stakeholder-notice-list"),
         due_on=None,
         overdue=False,
     )
@@ -181,8 +181,8 @@ TASK_SOURCES = [
                _authorise_task),
     TaskSource("intake-overdue-measure", gettext_lazy("Measures past their end date"),
                _overdue_measures, _overdue_task),
-    TaskSource("intake-monitoring-review", gettext_lazy("Monitoring reviews due"), _due_reviews,
-               _review_task),
+    TaskSource("intake-monitoring-review", gettext_lazy("Monitoring reviews due"),
+               _due_monitoring_reviews, _monitoring_review_task),
     TaskSource("intake-stakeholder-notice", gettext_lazy("New stakeholder notices"),
                _new_notices, _notice_task),
 ]  # fmt: skip

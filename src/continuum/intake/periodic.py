@@ -65,7 +65,7 @@ def overdue_measures() -> QuerySet[Measure]:
     return Measure.objects.filter(status=MeasureStatus.ACTIVE, ends_on__lt=timezone.localdate())
 
 
-def due_reviews() -> QuerySet[MonitoringReview]:
+def due_monitoring_reviews() -> QuerySet[MonitoringReview]:
     return MonitoringReview.objects.filter(
         status=ReviewStatus.DUE, due_on__lte=timezone.localdate()
     )
@@ -88,7 +88,7 @@ def purge(dry_run: bool) -> list[str]:
 
 def reminders(dry_run: bool) -> list[str]:
     measures = list(overdue_measures().values_list("investigation__bureau__code", flat=True))
-    reviews = list(due_reviews().values_list("agency__code", flat=True))
+    reviews = list(due_monitoring_reviews().values_list("agency__code", flat=True))
     return [
         _summary("Overdue measures (past their end date, still running)", measures),
         _summary("Monitoring reviews due", reviews),

@@ -15,11 +15,11 @@ from continuum.intake.models import (
     Measure,
     MeasureStatus,
     MonitoringReview,
-    Notification,
     ReviewStatus,
     Routing,
     Signal,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageStatus,
 )
@@ -144,13 +144,13 @@ def investigation_measures(*, actor: Membership, investigation: Investigation) -
     )
 
 
-def investigation_decisions(
+def investigation_triage_decisions(
     *, actor: Membership, investigation: Investigation
 ) -> QuerySet[TriageDecision]:
     """The investigation's triage decisions, each with ``case_visible`` (the actor sees the
     MAR case a referral opened or joined)."""
     return (
-        intake_policy.scope_decisions(actor)
+        intake_policy.scope_triage_decisions(actor)
         .filter(investigation=investigation)
         .select_related("proposed_by__user", "proposed_by__agency", "case")
         .prefetch_related("criteria_met", "notify_agencies", "sign_offs__membership__user")
@@ -158,8 +158,8 @@ def investigation_decisions(
     )
 
 
-def measure_get(*, actor: Membership, pk: int) -> Measure:
-    return intake_policy.get_measure(actor, pk)
+def measure_get(*, actor: Membership, reference: str) -> Measure:
+    return intake_policy.get_measure(actor, reference)
 
 
 def measures_overdue(*, actor: Membership) -> QuerySet[Measure]:
@@ -182,19 +182,19 @@ def measures_running(*, actor: Membership) -> QuerySet[Measure]:
     )
 
 
-def decision_get(*, actor: Membership, reference: str) -> TriageDecision:
-    return intake_policy.get_decision(actor, reference)
+def triage_decision_get(*, actor: Membership, reference: str) -> TriageDecision:
+    return intake_policy.get_triage_decision(actor, reference)
 
 
-def decision_list(*, actor: Membership) -> QuerySet[TriageDecision]:
+def triage_decision_list(*, actor: Membership) -> QuerySet[TriageDecision]:
     """The decisions on the investigations the actor may read, newest first."""
-    return intake_policy.scope_decisions(actor).order_by("-proposed_at", "-id")
+    return intake_policy.scope_triage_decisions(actor).order_by("-proposed_at", "-id")
 
 
-def decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision]:
+def triage_decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision]:
     """Decisions the actor's side has still to sign off."""
     pending = (
-        intake_policy.scope_decisions(actor)
+        intake_policy.scope_triage_decisions(actor)
         .filter(status=TriageStatus.AWAITING_SIGN_OFF)
         .select_related("investigation__person", "investigation__bureau", "proposed_by__user")
         .prefetch_related("sign_offs")
@@ -203,32 +203,32 @@ def decisions_awaiting_sign_off(*, actor: Membership) -> QuerySet[TriageDecision
     return pending.exclude(sign_offs__agency=actor.agency_id)
 
 
-def reviews_open(*, actor: Membership) -> QuerySet[MonitoringReview]:
+def monitoring_reviews_open(*, actor: Membership) -> QuerySet[MonitoringReview]:
     """Open monitoring reviews, soonest first, each with ``may_complete`` (the actor may record
-    it: :func:`~continuum.access.policy.intake.completable_reviews`)."""
+    it: :func:`~continuum.access.policy.intake.completable_monitoring_reviews`)."""
     return (
-        intake_policy.scope_reviews(actor)
+        intake_policy.scope_monitoring_reviews(actor)
         .filter(status=ReviewStatus.DUE)
         .select_related("decision__investigation__person", "agency")
-        .annotate(may_complete=_flag(intake_policy.completable_reviews(actor)))
+        .annotate(may_complete=_flag(intake_policy.completable_monitoring_reviews(actor)))
         .order_by("due_on", "id")
     )
 
 
-def review_get(*, actor: Membership, pk: int) -> MonitoringReview:
-    return intake_policy.get_review(actor, pk)
+def monitoring_review_get(*, actor: Membership, reference: str) -> MonitoringReview:
+    return intake_policy.get_monitoring_review(actor, reference)
 
 
-def notification_list(*, actor: Membership) -> QuerySet[Notification]:
+def stakeholder_notice_list(*, actor: Membership) -> QuerySet[StakeholderNotice]:
     return (
-        intake_policy.scope_notifications(actor)
+        intake_policy.scope_stakeholder_notices(actor)
         .select_related("person", "decision", "acknowledged_by__user")
         .order_by("acknowledged_at", "-created_at", "-id")
     )
 
 
-def notification_get(*, actor: Membership, pk: int) -> Notification:
-    return intake_policy.get_notification(actor, pk)
+def stakeholder_notice_get(*, actor: Membership, reference: str) -> StakeholderNotice:
+    return intake_policy.get_stakeholder_notice(actor, reference)
 
 
 def measures_to_authorise(*, actor: Membership) -> QuerySet[Measure]:
@@ -245,15 +245,15 @@ def measures_to_authorise(*, actor: Membership) -> QuerySet[Measure]:
     )
 
 
-def reviews_due(*, actor: Membership) -> QuerySet[MonitoringReview]:
+def monitoring_reviews_due(*, actor: Membership) -> QuerySet[MonitoringReview]:
     """Monitoring reviews due today or earlier."""
-    return reviews_open(actor=actor).filter(due_on__lte=timezone.localdate())
+    return monitoring_reviews_open(actor=actor).filter(due_on__lte=timezone.localdate())
 
 
-def notices_unacknowledged(*, actor: Membership) -> QuerySet[Notification]:
+def notices_unacknowledged(*, actor: Membership) -> QuerySet[StakeholderNotice]:
     """Stakeholder notices to the actor's agency that nobody there has acknowledged yet."""
     return (
-        intake_policy.scope_notifications(actor)
+        intake_policy.scope_stakeholder_notices(actor)
         .filter(acknowledged_at__isnull=True)
         .select_related("person", "decision")
         .order_by("created_at", "id")

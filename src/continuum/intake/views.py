@@ -26,8 +26,8 @@ from continuum.intake.forms import (
     DismissForm,
     FindingForm,
     MeasureForm,
+    MonitoringReviewForm,
     RenewForm,
-    ReviewForm,
     SignalForm,
     TrainingForm,
     TriageForm,
@@ -328,7 +328,7 @@ def _measures(
             may_authorise=may_authorise and measure.status == MeasureStatus.REQUESTED,
             may_renew=may_authorise and measure.status == MeasureStatus.ACTIVE,
             may_end=may_work and measure.status != MeasureStatus.ENDED,
-            renew_form=RenewForm(prefix=f"renew-{measure.pk}"),
+            renew_form=RenewForm(prefix=f"renew-{measure.reference}"),
         )
         if failed and failed[:2] == ("measure", measure.pk):
             if isinstance(failed[2], RenewForm):
@@ -343,7 +343,9 @@ def _decisions(
     actor: Membership, investigation: Investigation, failed: tuple[str, int, forms.Form] | None
 ) -> list[DecisionRow]:
     rows = []
-    decisions = list(selectors.investigation_decisions(actor=actor, investigation=investigation))
+    decisions = list(
+        selectors.investigation_triage_decisions(actor=actor, investigation=investigation)
+    )
     pending = any(d.status == TriageStatus.AWAITING_SIGN_OFF for d in decisions)
     # The side is the same for every decision of the investigation: asked once.
     side_here = intake_policy.sign_off_side_on(actor, investigation) if pending else None
@@ -411,10 +413,10 @@ def measure_request(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("intake:investigation-detail", reference=reference)
 
 
-def _measure_of_own_bureau(request: HttpRequest, pk: int) -> Measure:
+def _measure_of_own_bureau(request: HttpRequest, reference: str) -> Measure:
     """The measure, when the actor works on its investigation; else 404."""
     actor = acting_membership(request)
-    measure = selectors.measure_get(actor=actor, pk=pk)
+    measure = selectors.measure_get(actor=actor, reference=reference)
     if not intake_policy.can_work_on_investigation(actor, measure.investigation):
         raise Http404
     return measure
@@ -435,8 +437,8 @@ def _back_to(measure: Measure, message: str, request: HttpRequest) -> HttpRespon
 
 @acting
 @require_POST
-def measure_authorise(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _measure_of_own_bureau(request, pk)
+def measure_authorise(request: HttpRequest, reference: str) -> HttpResponse:
+    measure = _measure_of_own_bureau(request, reference)
     try:
         services.measure_authorise(actor=acting_membership(request), measure=measure)
     except REFUSED as error:
@@ -447,9 +449,9 @@ def measure_authorise(request: HttpRequest, pk: int) -> HttpResponse:
 
 @acting
 @require_POST
-def measure_renew(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _measure_of_own_bureau(request, pk)
-    form = RenewForm(request.POST, prefix=f"renew-{pk}")
+def measure_renew(request: HttpRequest, reference: str) -> HttpResponse:
+    measure = _measure_of_own_bureau(request, reference)
+    form = RenewForm(request.POST, prefix=f"renew-{measure.reference}")
     if not form.is_valid():
         return _measure_refused(request, measure, form, 400)
     try:
@@ -464,8 +466,8 @@ def measure_renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 @acting
 @require_POST
-def measure_end(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _measure_of_own_bureau(request, pk)
+def measure_end(request: HttpRequest, reference: str) -> HttpResponse:
+    measure = _measure_of_own_bureau(request, reference)
     try:
         services.measure_end(actor=acting_membership(request), measure=measure)
     except REFUSED as error:
@@ -485,7 +487,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     audit.record_list(
         actor=actor,
         object_type="intake.measure",
-        shown=[str(m.pk) for m in [*overdue, *others]],
+        shown=[m.reference for m in [*overdue, *others]],
         query={"running": True},
     )
     return render(request, "intake/measure_list.html", {"overdue": overdue, "others": others})
@@ -496,7 +498,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 
 @acting
 @require_POST
-def decision_propose(request: HttpRequest, reference: str) -> HttpResponse:
+def triage_decision_propose(request: HttpRequest, reference: str) -> HttpResponse:
     actor = acting_membership(request)
     investigation = selectors.investigation_get(actor=actor, reference=reference)
     if not intake_policy.can_propose_triage(actor, investigation):
@@ -515,22 +517,22 @@ def decision_propose(request: HttpRequest, reference: str) -> HttpResponse:
         )
     messages.success(
         request,
-        _("Decision %(reference)s proposed; it takes effect with two sign-offs.")
+        _("Triage decision %(reference)s proposed; it takes effect with two sign-offs.")
         % {"reference": decision.reference},
     )
     return redirect("intake:investigation-detail", reference=reference)
 
 
-def _decision_to_sign(request: HttpRequest, reference: str) -> TriageDecision:
-    """The decision, when the actor signs for one of its sides; else 404."""
+def _triage_decision_to_sign(request: HttpRequest, reference: str) -> TriageDecision:
+    """The triage decision, when the actor signs for one of its sides; else 404."""
     actor = acting_membership(request)
-    decision = selectors.decision_get(actor=actor, reference=reference)
+    decision = selectors.triage_decision_get(actor=actor, reference=reference)
     if intake_policy.sign_off_side(actor, decision) is None:
         raise Http404
     return decision
 
 
-def _decision_refused(
+def _triage_decision_refused(
     request: HttpRequest, decision: TriageDecision, error: ApplicationError
 ) -> HttpResponse:
     form = ActionForm.refusing(error)
@@ -546,132 +548,140 @@ def _decision_refused(
 
 @acting
 @require_POST
-def decision_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
-    decision = _decision_to_sign(request, reference)
+def triage_decision_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
+    decision = _triage_decision_to_sign(request, reference)
     try:
         decision = services.triage_sign_off(actor=acting_membership(request), decision=decision)
     except REFUSED as error:
-        return _decision_refused(request, decision, error)
+        return _triage_decision_refused(request, decision, error)
     if decision.status == TriageStatus.IN_EFFECT:
-        message = _("Decision %(reference)s signed off; it is now in effect.")
+        message = _("Triage decision %(reference)s signed off; it is now in effect.")
     else:
-        message = _("Decision %(reference)s signed off; it awaits the other side's sign-off.")
+        message = _(
+            "Triage decision %(reference)s signed off; it awaits the other side's sign-off."
+        )
     messages.success(request, message % {"reference": reference})
     return redirect("intake:investigation-detail", reference=decision.investigation.reference)
 
 
 @acting
 @require_POST
-def decision_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
-    decision = _decision_to_sign(request, reference)
+def triage_decision_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    decision = _triage_decision_to_sign(request, reference)
     try:
         services.triage_withdraw(actor=acting_membership(request), decision=decision)
     except REFUSED as error:
-        return _decision_refused(request, decision, error)
-    messages.success(request, _("Decision %(reference)s withdrawn.") % {"reference": reference})
+        return _triage_decision_refused(request, decision, error)
+    messages.success(
+        request, _("Triage decision %(reference)s withdrawn.") % {"reference": reference}
+    )
     return redirect("intake:investigation-detail", reference=decision.investigation.reference)
 
 
 @acting
-def decision_queue(request: HttpRequest) -> HttpResponse:
-    """The decisions awaiting the sign-off of the actor's side."""
+def triage_decision_queue(request: HttpRequest) -> HttpResponse:
+    """The triage decisions awaiting the sign-off of the actor's side."""
     actor = acting_membership(request)
     if not intake_policy.can_read_investigations(actor):
         raise Http404
-    decisions = list(selectors.decisions_awaiting_sign_off(actor=actor)[:200])
+    decisions = list(selectors.triage_decisions_awaiting_sign_off(actor=actor)[:200])
     audit.record_list(
         actor=actor,
         object_type="intake.triagedecision",
         shown=[d.reference for d in decisions],
         query={"awaiting_sign_off": actor.agency.code},
     )
-    return render(request, "intake/decision_queue.html", {"decisions": decisions})
+    return render(request, "intake/triage_decision_queue.html", {"decisions": decisions})
 
 
-# --- monitoring reviews and notifications ----------------------------------------------------
+# --- monitoring reviews and stakeholder notices ---------------------------------------------
 
 
 @acting
-def review_list(request: HttpRequest) -> HttpResponse:
+def monitoring_review_list(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
     if not intake_policy.can_read_investigations(actor):
         raise Http404
-    return _reviews_page(request, actor)
+    return _monitoring_reviews_page(request, actor)
 
 
 @dataclass
-class ReviewRow:
+class MonitoringReviewRow:
     review: MonitoringReview
     may_complete: bool
-    form: ReviewForm
+    form: MonitoringReviewForm
 
 
-def _reviews_page(
+def _monitoring_reviews_page(
     request: HttpRequest,
     actor: Membership,
     *,
     status: int = 200,
-    failed: tuple[int, ReviewForm] | None = None,
+    failed: tuple[str, MonitoringReviewForm] | None = None,
 ) -> HttpResponse:
-    reviews = list(selectors.reviews_open(actor=actor)[:200])
+    reviews = list(selectors.monitoring_reviews_open(actor=actor)[:200])
     rows = [
-        ReviewRow(
+        MonitoringReviewRow(
             review=review,
             may_complete=review.may_complete,  # type: ignore[attr-defined]
             form=failed[1]
-            if failed and failed[0] == review.pk
-            else ReviewForm(prefix=f"review-{review.pk}"),
+            if failed and failed[0] == review.reference
+            else MonitoringReviewForm(prefix=f"monitoring-review-{review.reference}"),
         )
         for review in reviews
     ]
     audit.record_list(
         actor=actor,
         object_type="intake.monitoringreview",
-        shown=[str(r.pk) for r in reviews],
+        shown=[r.reference for r in reviews],
         query={"status": "due"},
     )
-    return render(request, "intake/review_list.html", {"rows": rows}, status=status)
+    return render(request, "intake/monitoring_review_list.html", {"rows": rows}, status=status)
 
 
 @acting
 @require_POST
-def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def monitoring_review_complete(request: HttpRequest, reference: str) -> HttpResponse:
     actor = acting_membership(request)
-    review = selectors.review_get(actor=actor, pk=pk)
-    if not intake_policy.can_complete_review(actor, review):
+    review = selectors.monitoring_review_get(actor=actor, reference=reference)
+    if not intake_policy.can_complete_monitoring_review(actor, review):
         raise Http404
-    form = ReviewForm(request.POST, prefix=f"review-{pk}")
+    form = MonitoringReviewForm(request.POST, prefix=f"monitoring-review-{review.reference}")
     if not form.is_valid():
-        return _reviews_page(request, actor, status=400, failed=(pk, form))
+        failed = (review.reference, form)
+        return _monitoring_reviews_page(request, actor, status=400, failed=failed)
     try:
-        services.review_complete(actor=actor, review=review, note=form.cleaned_data["note"])
+        services.monitoring_review_complete(
+            actor=actor, review=review, note=form.cleaned_data["note"]
+        )
     except REFUSED as error:
         apply_error(form, error)
-        return _reviews_page(request, actor, status=error.status_code, failed=(pk, form))
-    messages.success(request, _("Review recorded."))
-    return redirect("intake:review-list")
+        failed = (review.reference, form)
+        return _monitoring_reviews_page(request, actor, status=error.status_code, failed=failed)
+    messages.success(request, _("Monitoring review recorded."))
+    return redirect("intake:monitoring-review-list")
 
 
 @acting
-def notification_list(request: HttpRequest) -> HttpResponse:
+def stakeholder_notice_list(request: HttpRequest) -> HttpResponse:
     actor = acting_membership(request)
-    if not intake_policy.can_receive_notifications(actor):
+    if not intake_policy.can_receive_stakeholder_notices(actor):
         raise Http404
-    notifications = list(selectors.notification_list(actor=actor)[:200])
+    notices = list(selectors.stakeholder_notice_list(actor=actor)[:200])
     audit.record_list(
         actor=actor,
-        object_type="intake.notification",
-        shown=[str(n.pk) for n in notifications],
+        object_type="intake.stakeholdernotice",
+        shown=[n.reference for n in notices],
         query={"recipient": actor.agency.code},
     )
-    return render(request, "intake/notification_list.html", {"notifications": notifications})
+    return render(request, "intake/stakeholder_notice_list.html", {"notices": notices})
 
 
 @acting
 @require_POST
-def notification_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def stakeholder_notice_acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
     actor = acting_membership(request)
-    notification = selectors.notification_get(actor=actor, pk=pk)
-    services.notification_acknowledge(actor=actor, notification=notification)
-    messages.success(request, _("Notification acknowledged."))
-    return redirect("intake:notification-list")
+    notice = selectors.stakeholder_notice_get(actor=actor, reference=reference)
+    services.stakeholder_notice_acknowledge(actor=actor, notice=notice)
+    messages.success(request, _("Stakeholder notice acknowledged."))
+    return redirect("intake:stakeholder-notice-list")

@@ -1,5 +1,5 @@
 """The access policy of the intake stage (app ``intake``): signals, contact points, the bureau's
-investigation and its measures, triage decisions, monitoring reviews and notifications.
+investigation and its measures, triage decisions, monitoring reviews and stakeholder notices.
 
 Everything here builds on the base rules of :mod:`continuum.access.policy`: a person withheld
 from a membership by an exclusion or a restriction is withheld with every intake record about
@@ -38,19 +38,20 @@ Investigation and triage
     An investigation, its findings and measures, and the triage decisions on it are
     intelligence: read by the analysts of the bureau that holds the investigation and by the
     coordinators, never by anyone else (:func:`scope_investigations`, :func:`scope_measures`,
-    :func:`scope_decisions`). The bureau's analysts open investigations from the signals routed
-    to them (:func:`can_take_into_investigation`), record findings and request measures
+    :func:`scope_triage_decisions`). The bureau's analysts open investigations from the signals
+    routed to them (:func:`can_take_into_investigation`), record findings and request measures
     (:func:`can_investigate`, :func:`can_work_on_investigation`); a measure is authorised, and
     renewed, by another analyst of the same bureau, never by the user who requested it
     (:func:`can_authorise_measure`). A triage decision is proposed by the bureau or by
     coordination (:func:`can_propose_triage`) and takes effect with two sign-offs: one for the
     custodial side by an analyst of the bureau, one by a coordinator, who must be different
-    users of different agencies (:func:`sign_off_side`). A "monitor" decision leaves a review
-    for the bureau, seen by the bureau and coordination (:func:`scope_reviews`,
-    :func:`can_complete_review`). A "notify" decision sends the agreed text, and only that, to
-    each stakeholder agency, read there by its practitioners (:func:`scope_notifications`,
-    :func:`can_acknowledge_notification`). What the rest of the team sees of all this is the
-    referral event on the MAR case, never the intelligence behind it.
+    users of different agencies (:func:`sign_off_side`). A "monitor" decision leaves a
+    monitoring review for the bureau, seen by the bureau and coordination
+    (:func:`scope_monitoring_reviews`, :func:`can_complete_monitoring_review`). A "notify"
+    decision sends the agreed text, and only that, to each stakeholder agency as a stakeholder
+    notice, read there by its practitioners (:func:`scope_stakeholder_notices`,
+    :func:`can_acknowledge_stakeholder_notice`). What the rest of the team sees of all this is
+    the referral event on the MAR case, never the intelligence behind it.
 
 Each ``get_*`` answers one visible object or :class:`~continuum.core.exceptions.NotFound`
 (see :func:`continuum.access.policy.get_visible`).
@@ -68,11 +69,11 @@ from continuum.intake.models import (
     Investigation,
     Measure,
     MonitoringReview,
-    Notification,
     Routing,
     Signal,
     SignalStatus,
     SignOffSide,
+    StakeholderNotice,
     TriageDecision,
 )
 
@@ -330,12 +331,13 @@ def scope_measures(
     return measures.filter(investigation__in=scope_investigations(membership).values("pk"))
 
 
-def get_measure(membership: Membership, pk: int) -> Measure:
-    """The measure with this id if this membership may read it; else :class:`NotFound`."""
+def get_measure(membership: Membership, reference: str) -> Measure:
+    """The measure with this reference if this membership may read it; else
+    :class:`NotFound`."""
     return base.get_visible(
         scope_measures,
         membership,
-        pk=pk,
+        reference=reference,
         related=("investigation__person", "investigation__bureau", "requested_by__user"),
     )
 
@@ -361,7 +363,7 @@ def can_authorise_measure(membership: Membership, measure: Measure) -> bool:
 # --- triage decisions ----------------------------------------------------------------------
 
 
-def scope_decisions(
+def scope_triage_decisions(
     membership: Membership, decisions: QuerySet[TriageDecision] | None = None
 ) -> QuerySet[TriageDecision]:
     """The triage decisions on the investigations this membership may read."""
@@ -369,11 +371,11 @@ def scope_decisions(
     return decisions.filter(investigation__in=scope_investigations(membership).values("pk"))
 
 
-def get_decision(membership: Membership, reference: str) -> TriageDecision:
+def get_triage_decision(membership: Membership, reference: str) -> TriageDecision:
     """The triage decision with this reference if this membership may read it; else
     :class:`NotFound`."""
     return base.get_visible(
-        scope_decisions,
+        scope_triage_decisions,
         membership,
         reference=reference,
         related=("investigation__person", "investigation__bureau"),
@@ -411,69 +413,74 @@ def sign_off_side_on(membership: Membership, investigation: Investigation) -> st
 # --- monitoring reviews --------------------------------------------------------------------
 
 
-def scope_reviews(
+def scope_monitoring_reviews(
     membership: Membership, reviews: QuerySet[MonitoringReview] | None = None
 ) -> QuerySet[MonitoringReview]:
-    """Reviews of "monitor" decisions: the bureau's own, and every one for coordination."""
+    """Monitoring reviews of "monitor" decisions: the bureau's own, and every one for
+    coordination."""
     reviews = MonitoringReview.objects.all() if reviews is None else reviews
     return reviews.filter(decision__investigation__in=scope_investigations(membership).values("pk"))
 
 
-def get_review(membership: Membership, pk: int) -> MonitoringReview:
-    """The monitoring review with this id if this membership may read it; else
+def get_monitoring_review(membership: Membership, reference: str) -> MonitoringReview:
+    """The monitoring review with this reference if this membership may read it; else
     :class:`NotFound`."""
     return base.get_visible(
-        scope_reviews, membership, pk=pk, related=("decision__investigation__person", "agency")
+        scope_monitoring_reviews,
+        membership,
+        reference=reference,
+        related=("decision__investigation__person", "agency"),
     )
 
 
-def completable_reviews(membership: Membership) -> Q:
+def completable_monitoring_reviews(membership: Membership) -> Q:
     """A condition on ``MonitoringReview``: those this membership may record as done: of an
     investigation it acts on for triage (:func:`triage_investigations`)."""
     acted_on = Investigation.objects.filter(triage_investigations(membership))
     return Q(decision__investigation__in=acted_on)
 
 
-def can_complete_review(membership: Membership, review: MonitoringReview) -> bool:
-    """The holding bureau's analysts, and coordination, record that a review was done (not
-    about a person seen only through emergency access)."""
+def can_complete_monitoring_review(membership: Membership, review: MonitoringReview) -> bool:
+    """The holding bureau's analysts, and coordination, record that a monitoring review was
+    done (not about a person seen only through emergency access)."""
     rows = MonitoringReview.objects.filter(pk=review.pk)
-    return rows.filter(completable_reviews(membership)).exists()
+    return rows.filter(completable_monitoring_reviews(membership)).exists()
 
 
-# --- notifications -------------------------------------------------------------------------
+# --- stakeholder notices -------------------------------------------------------------------
 
 
-def can_receive_notifications(membership: Membership) -> bool:
-    """Practitioners read the notifications sent to their agency; mentors and the roles that
-    read no case content have none."""
+def can_receive_stakeholder_notices(membership: Membership) -> bool:
+    """Practitioners read the stakeholder notices sent to their agency; mentors and the roles
+    that read no case content have none."""
     return base.may_read_case_content(membership) and membership.role != Role.MENTOR
 
 
-def scope_notifications(
-    membership: Membership, notifications: QuerySet[Notification] | None = None
-) -> QuerySet[Notification]:
-    """The notifications sent to this membership's agency, for its practitioners; mentors
-    and the roles that read no case content get none."""
-    notifications = Notification.objects.all() if notifications is None else notifications
-    if not can_receive_notifications(membership):
-        return notifications.none()
-    return base.scope_about_person(membership, notifications.filter(recipient=membership.agency_id))
+def scope_stakeholder_notices(
+    membership: Membership, notices: QuerySet[StakeholderNotice] | None = None
+) -> QuerySet[StakeholderNotice]:
+    """The stakeholder notices sent to this membership's agency, for its practitioners;
+    mentors and the roles that read no case content get none."""
+    notices = StakeholderNotice.objects.all() if notices is None else notices
+    if not can_receive_stakeholder_notices(membership):
+        return notices.none()
+    return base.scope_about_person(membership, notices.filter(recipient=membership.agency_id))
 
 
-def get_notification(membership: Membership, pk: int) -> Notification:
-    """The notification with this id if this membership may read it; else :class:`NotFound`."""
+def get_stakeholder_notice(membership: Membership, reference: str) -> StakeholderNotice:
+    """The stakeholder notice with this reference if this membership may read it; else
+    :class:`NotFound`."""
     return base.get_visible(
-        scope_notifications,
+        scope_stakeholder_notices,
         membership,
-        pk=pk,
+        reference=reference,
         related=("person", "decision", "acknowledged_by__user"),
     )
 
 
-def can_acknowledge_notification(membership: Membership, notification: Notification) -> bool:
-    """A practitioner of the recipient agency acknowledges a notification (not about a person
-    seen only through emergency access)."""
-    return scope_notifications(
-        membership, Notification.objects.filter(pk=notification.pk)
-    ).exists() and base.can_write_about_person(membership, notification.person)
+def can_acknowledge_stakeholder_notice(membership: Membership, notice: StakeholderNotice) -> bool:
+    """A practitioner of the recipient agency acknowledges a stakeholder notice (not about a
+    person seen only through emergency access)."""
+    return scope_stakeholder_notices(
+        membership, StakeholderNotice.objects.filter(pk=notice.pk)
+    ).exists() and base.can_write_about_person(membership, notice.person)

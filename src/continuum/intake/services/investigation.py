@@ -209,6 +209,7 @@ def measure_request(
     """Request a measure; it runs only once another analyst authorises it."""
     investigation = _workable(actor, investigation)
     measure = Measure(
+        reference=unique_reference(Measure, "M"),
         investigation=investigation,
         requested_by=actor,
         **{name: data.get(name) for name in MEASURE_FIELDS},

@@ -1,7 +1,7 @@
 """The triage decision: proposed with its rationale and the inclusion criteria met, and in
 effect only once the custodial side and the coordination programme both signed it off (two
 different users of two different agencies). Taking effect carries out the outcome: close with
-no further action, leave a review for monitoring, notify stakeholders, or refer to MAR.
+no further action, leave a monitoring review, notify stakeholders, or refer to MAR.
 
 Sign-offs lock the decision row: of two concurrent sign-offs one waits for the other, sees
 it, and carries out the outcome exactly once; the database's unique indexes back this up.
@@ -38,9 +38,9 @@ from continuum.intake.models import (
     Investigation,
     InvestigationStatus,
     MonitoringReview,
-    Notification,
     ReviewStatus,
     SignalStatus,
+    StakeholderNotice,
     TriageDecision,
     TriageOutcome,
     TriageSignOff,
@@ -73,7 +73,7 @@ def triage_propose(
 ) -> TriageDecision:
     """Propose a decision on an open investigation. ``data``: ``outcome``, ``rationale``,
     ``criteria`` (codes of the jurisdiction's criteria met), ``review_on`` (monitor),
-    ``notify`` (agency codes) and ``notification_text`` (notify)."""
+    ``notify`` (agency codes) and ``notice_text`` (notify)."""
     investigation = locked_open_investigation(
         actor, investigation, intake_policy.can_propose_triage
     )
@@ -135,7 +135,7 @@ def _proposal(
         outcome=outcome,
         rationale=rationale,
         review_on=review_on,
-        notification_text=text,
+        notice_text=text,
     )
     return decision, criteria, notify
 
@@ -175,9 +175,9 @@ def _notify(data: dict[str, Any]) -> tuple[list[Agency], str, dict[str, list[str
                 "institutions or health services to notify."
             )
         ]
-    text = (data.get("notification_text") or "").strip()
+    text = (data.get("notice_text") or "").strip()
     if not text:
-        errors["notification_text"] = [
+        errors["notice_text"] = [
             _("Write what the notified agencies are told; they do not see the rationale.")
         ]
     return agencies, text, errors
@@ -209,7 +209,7 @@ def _locked_decision(actor: Membership, decision: TriageDecision) -> TriageDecis
     head row every write locks): a finding, measure or proposal on that investigation waits
     for the decision instead of deadlocking with it. (SQLite serialises every write.)"""
     return policy.lock_visible(
-        intake_policy.scope_decisions,
+        intake_policy.scope_triage_decisions,
         actor,
         decision,
         related=("investigation__person", "investigation__bureau"),
@@ -290,7 +290,7 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
     decision.investigation = investigation
     decision.status = TriageStatus.IN_EFFECT
     decision.took_effect_at = timezone.now()
-    _settle_earlier_reviews(actor, decision)
+    _settle_earlier_monitoring_reviews(actor, decision)
     signals_status = SignalStatus.ASSESSED
     close = True
     if decision.outcome == TriageOutcome.DOWNSCALE:
@@ -299,10 +299,13 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
         close = False
         assert decision.review_on is not None  # noqa: S101 - the database requires it
         MonitoringReview.objects.create(
-            decision=decision, agency=investigation.bureau, due_on=decision.review_on
+            reference=unique_reference(MonitoringReview, "R"),
+            decision=decision,
+            agency=investigation.bureau,
+            due_on=decision.review_on,
         )
     elif decision.outcome == TriageOutcome.NOTIFY:
-        _send_notifications(decision)
+        _send_stakeholder_notices(decision)
     elif decision.outcome == TriageOutcome.REFER:
         decision.case = _refer_to_mar(actor, decision)
     decision.save(update_fields=["status", "took_effect_at", "case"])
@@ -339,15 +342,15 @@ def _take_effect(actor: Membership, decision: TriageDecision) -> None:
             "investigation": investigation.status,
             "signals": {"before": signal_changes, "after": signals_status},
             # What the outcome left, so the entry alone shows who was told what was due.
-            "notified": sorted(n.recipient.code for n in decision.notifications.all()),
+            "notified": sorted(n.recipient.code for n in decision.stakeholder_notices.all()),
             "review_due_on": str(decision.review_on or "") or None,
         },
     )
 
 
-def _settle_earlier_reviews(actor: Membership, decision: TriageDecision) -> None:
-    """A new decision on the investigation settles the reviews that earlier "monitor"
-    decisions left open: nobody is asked to review what was decided again since."""
+def _settle_earlier_monitoring_reviews(actor: Membership, decision: TriageDecision) -> None:
+    """A new decision on the investigation settles the monitoring reviews that earlier
+    "monitor" decisions left open: nobody is asked to review what was decided again since."""
     open_reviews = MonitoringReview.objects.select_for_update().filter(
         decision__investigation=decision.investigation, status=ReviewStatus.DUE
     )
@@ -370,13 +373,14 @@ def _settle_earlier_reviews(actor: Membership, decision: TriageDecision) -> None
         )
 
 
-def _send_notifications(decision: TriageDecision) -> None:
+def _send_stakeholder_notices(decision: TriageDecision) -> None:
     for agency in decision.notify_agencies.all():
-        Notification.objects.create(
+        StakeholderNotice.objects.create(
+            reference=unique_reference(StakeholderNotice, "N"),
             decision=decision,
             recipient=agency,
             person=decision.investigation.person,
-            text=decision.notification_text,
+            text=decision.notice_text,
         )
 
 
@@ -414,13 +418,18 @@ def _refer_to_mar(actor: Membership, decision: TriageDecision) -> Case:
 
 
 @transaction.atomic
-def review_complete(*, actor: Membership, review: MonitoringReview, note: str) -> MonitoringReview:
+def monitoring_review_complete(
+    *, actor: Membership, review: MonitoringReview, note: str
+) -> MonitoringReview:
     """Record that the monitoring review was done. The investigation stays open for a new
     decision (which may again be to monitor)."""
     review = policy.lock_visible(
-        intake_policy.scope_reviews, actor, review, related=("decision__investigation__person",)
+        intake_policy.scope_monitoring_reviews,
+        actor,
+        review,
+        related=("decision__investigation__person",),
     )
-    if not intake_policy.can_complete_review(actor, review):
+    if not intake_policy.can_complete_monitoring_review(actor, review):
         raise NotFound
     if review.status == ReviewStatus.DONE:
         raise Conflict(_("This review has already been done."))
@@ -443,20 +452,22 @@ def review_complete(*, actor: Membership, review: MonitoringReview, note: str) -
 
 
 @transaction.atomic
-def notification_acknowledge(*, actor: Membership, notification: Notification) -> Notification:
-    notification = policy.lock_visible(intake_policy.scope_notifications, actor, notification)
-    if not intake_policy.can_acknowledge_notification(actor, notification):
+def stakeholder_notice_acknowledge(
+    *, actor: Membership, notice: StakeholderNotice
+) -> StakeholderNotice:
+    notice = policy.lock_visible(intake_policy.scope_stakeholder_notices, actor, notice)
+    if not intake_policy.can_acknowledge_stakeholder_notice(actor, notice):
         raise NotFound
-    if notification.acknowledged_at is not None:
-        return notification
-    notification.acknowledged_by = actor
-    notification.acknowledged_at = timezone.now()
-    notification.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    if notice.acknowledged_at is not None:
+        return notice
+    notice.acknowledged_by = actor
+    notice.acknowledged_at = timezone.now()
+    notice.save(update_fields=["acknowledged_by", "acknowledged_at"])
     audit.record(
         action=Action.CHANGE,
         actor=actor,
-        obj=notification,
-        person=notification.person,
+        obj=notice,
+        person=notice.person,
         changes={"acknowledged": {"before": False, "after": True}},
     )
-    return notification
+    return notice
