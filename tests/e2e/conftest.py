@@ -89,6 +89,14 @@ def _check_grouped(request: pytest.FixtureRequest) -> None:
         )
 
 
+def _close_connections() -> None:
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the whole session."""
@@ -116,6 +124,13 @@ def browser() -> Iterator[Any]:
         yield chromium
         chromium.close()
     finally:
+        # While that loop runs, Django keeps this thread's database connections apart from the
+        # ones it had before (asgiref's storage for async contexts). Close them while they are
+        # still the current ones: at the end of the session pytest-django closes the ones from
+        # before and drops the test database, which on PostgreSQL fails while a connection is
+        # open ("being accessed by other users"). Database tests after the e2e tests leave one
+        # open; a worker of pytest-xdist may run them in that order.
+        _close_connections()
         playwright.stop()
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
