@@ -22,6 +22,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
+# pytest-xdist: one worker per core (tests grouped with xdist_group stay in one worker, see
+# --dist loadgroup in pyproject.toml). PYTEST_ARGS="-n 0" runs the suite in one process.
+PYTEST_ARGS ?= -n auto
+
 test: lint
 	$(BIN)/continuum makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -38,13 +38,20 @@ VIEWPORT = {"width": 1280, "height": 900}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 REFLOW_WIDTH = 320
 TIMEOUT_MS = 15_000
+E2E_GROUP = "e2e"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test in this directory is an e2e test, whether or not its module says so."""
+    """Every test in this directory is an e2e test, whether or not its module says so.
+
+    Under pytest-xdist (``--dist loadgroup``) they are one group, run by one worker: one
+    Chromium for the run instead of one per worker, and no two browsers competing for the
+    cores. ``tryfirst``: xdist reads the group in its own hook of the same name."""
     for item in items:
         if E2E_DIR in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group(E2E_GROUP))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -65,6 +72,29 @@ def _unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} The e2e tests must run in CI (CI=true).", pytrace=False)
     pytest.skip(reason)
+
+
+def _check_grouped(request: pytest.FixtureRequest) -> None:
+    """Under ``--dist loadgroup`` (pyproject.toml), the e2e tests must be in their group. An
+    xdist worker marks a grouped test by adding ``@group`` to its node id; when that stops
+    working (pytest 9.2 with pytest-xdist 3.8: pytest-dev/pytest-xdist#1386) the tests would
+    silently spread over the workers, one Chromium each."""
+    if getattr(request.config.option, "loadgroup", False) and not request.node.nodeid.endswith(
+        f"@{E2E_GROUP}"
+    ):
+        pytest.fail(
+            f"pytest-xdist did not put {request.node.nodeid} in the {E2E_GROUP!r} group "
+            "(pytest-dev/pytest-xdist#1386?): see the pytest version bound in pyproject.toml.",
+            pytrace=False,
+        )
+
+
+def _close_connections() -> None:
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +124,13 @@ def browser() -> Iterator[Any]:
         yield chromium
         chromium.close()
     finally:
+        # While that loop runs, Django keeps this thread's database connections apart from the
+        # ones it had before (asgiref's storage for async contexts). Close them while they are
+        # still the current ones: at the end of the session pytest-django closes the ones from
+        # before and drops the test database, which on PostgreSQL fails while a connection is
+        # open ("being accessed by other users"). Database tests after the e2e tests leave one
+        # open; a worker of pytest-xdist may run them in that order.
+        _close_connections()
         playwright.stop()
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -114,6 +151,7 @@ _LOADS: dict[Any, _Loads] = {}
 @pytest.fixture
 def page(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) and page for each test, on the live server."""
+    _check_grouped(request)
     context = browser.new_context(
         base_url=live_server.url, viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam"
     )
