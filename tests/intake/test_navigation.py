@@ -11,9 +11,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from continuum.access import services as access_services
 from continuum.core import navigation
-from continuum.intake import services
+from continuum.core.models import Membership
+from continuum.intake import selectors, services
 from continuum.intake.models import Measure, MonitoringReview
+from tests.factories import CaseFactory
 from tests.intake.conftest import decision_data, measure_data
 
 pytestmark = pytest.mark.usefixtures("criteria")
@@ -106,3 +109,38 @@ def test_roles_without_intake_work_see_no_intake_link(act_as, world, role):
     assert "Investigations" not in links
     assert "Stakeholder notices" not in links
     assert "Signals" not in links
+
+
+def test_a_task_is_only_what_the_user_may_do(world, investigation, second_analyst):
+    """An analyst who sees a person only through emergency access (their case is restricted)
+    may read the investigation but not act on it: no task to authorise or sign off, though the
+    queue page still lists the decision."""
+    services.measure_request(
+        actor=world["bureau_analyst"], investigation=investigation, data=measure_data()
+    )
+    services.triage_propose(
+        actor=world["coordinator"], investigation=investigation, data=decision_data()
+    )
+    assert sources(second_analyst) == ["intake-authorise", "intake-sign-off"]
+    case = CaseFactory(person=investigation.person, lead_agency=world.coordination)
+    access_services.case_restrict_to(
+        actor=world["coordinator"], case=case, users=[world["coordinator"].user]
+    )
+    assert sources(second_analyst) == []
+    access_services.emergency_access_start(
+        actor=second_analyst,
+        case_reference=case.reference,
+        justification="Synthetic: the night shift needs the file urgently.",
+    )
+    assert selectors.triage_decisions_awaiting_sign_off(actor=second_analyst).exists()
+    assert sources(second_analyst) == []
+    assert navigation.task_count(second_analyst) == 0
+
+
+def test_the_count_and_the_list_agree_for_every_demo_membership(seeded):
+    for membership in Membership.objects.select_related("agency", "user"):
+        count = navigation.task_count(membership)
+        if count is None:
+            assert not navigation.has_tasks(membership)
+        else:
+            assert count == len(navigation.tasks_for(membership)), membership

@@ -331,7 +331,9 @@ def _oostwaard_and_external(cast: _Cast, persons: list[Person], m: dict[str, Mem
     _signal(cast.contact_3, persons[1], "network", "4", 4, context="telephone", reliability="C")
     for username, category in (("probation-officer", "network"), ("case-manager", "offence")):
         reporter = m[username]
-        person = policy.scope_persons(reporter).filter(placements__ended_on__isnull=True).first()
+        held = policy.scope_persons(reporter).filter(placements__ended_on__isnull=True)
+        # By registration, not by the random reference: the demo is the same every time.
+        person = held.order_by("pk").first()
         if person is not None:
             _signal(reporter, person, category, "3", 9, context="outside_source")
     police = m["police-liaison"]

@@ -21,6 +21,7 @@ from continuum.core.navigation import NavEntry, Task, TaskSource
 from continuum.intake import selectors
 from continuum.intake.models import (
     NOTIFIABLE_AGENCY_TYPES,
+    Investigation,
     Measure,
     MonitoringReview,
     StakeholderNotice,
@@ -60,7 +61,11 @@ def _investigation_url(reference: str) -> str:
 def _sign_offs(membership: Membership) -> QuerySet[TriageDecision] | None:
     if not intake_policy.can_read_investigations(membership):
         return None
-    return selectors.triage_decisions_awaiting_sign_off(actor=membership)
+    # Only those this membership may sign: not about a person it sees only through emergency
+    # access (the queue page lists them; a task is what the user can do).
+    signable = Investigation.objects.filter(intake_policy.triage_investigations(membership))
+    awaiting = selectors.triage_decisions_awaiting_sign_off(actor=membership)
+    return awaiting.filter(investigation__in=signable)
 
 
 def _sign_off_task(decision: TriageDecision, today: date) -> Task:

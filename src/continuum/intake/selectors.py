@@ -232,22 +232,21 @@ def stakeholder_notice_get(*, actor: Membership, reference: str) -> StakeholderN
 
 
 def measures_to_authorise(*, actor: Membership) -> QuerySet[Measure]:
-    """Measures requested in the actor's bureau by someone else: the actor may authorise them
-    (see :func:`~continuum.access.policy.intake.can_authorise_measure`)."""
-    if not intake_policy.can_investigate(actor):
-        return Measure.objects.none()
+    """Measures awaiting authorisation that the actor may authorise: requested in its bureau
+    by someone else (:func:`~continuum.access.policy.intake.authorisable_measures`)."""
     return (
         intake_policy.scope_measures(actor)
-        .filter(status=MeasureStatus.REQUESTED, investigation__bureau=actor.agency_id)
-        .exclude(requested_by__user=actor.user_id)
+        .filter(intake_policy.authorisable_measures(actor), status=MeasureStatus.REQUESTED)
         .select_related("investigation__person", "requested_by__user")
         .order_by("starts_on", "id")
     )
 
 
 def monitoring_reviews_due(*, actor: Membership) -> QuerySet[MonitoringReview]:
-    """Monitoring reviews due today or earlier."""
-    return monitoring_reviews_open(actor=actor).filter(due_on__lte=timezone.localdate())
+    """Monitoring reviews due today or earlier that the actor may record."""
+    return monitoring_reviews_open(actor=actor).filter(
+        intake_policy.completable_monitoring_reviews(actor), due_on__lte=timezone.localdate()
+    )
 
 
 def notices_unacknowledged(*, actor: Membership) -> QuerySet[StakeholderNotice]:
