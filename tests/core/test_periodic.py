@@ -32,15 +32,28 @@ def test_it_runs_every_registered_job_in_order(db):
     assert "t-job" not in run()
 
 
-def test_a_job_that_finds_its_configuration_wrong_stops_the_command(db):
+def test_a_failing_job_does_not_stop_the_others_and_the_command_fails_naming_it(db):
+    ran: list[str] = []
+
     def broken(dry_run: bool) -> list[str]:
         raise periodic.JobError("CONTINUUM_SOMETHING must be positive.")
 
+    def after(dry_run: bool) -> list[str]:
+        ran.append("after")
+        return ["t-after ran."]
+
+    out = StringIO()
     with (
-        periodic.jobs.registered(periodic.PeriodicJob("t-broken", broken)),
-        pytest.raises(CommandError, match="CONTINUUM_SOMETHING"),
+        periodic.jobs.registered(
+            periodic.PeriodicJob("t-broken", broken), periodic.PeriodicJob("t-after", after)
+        ),
+        pytest.raises(CommandError, match="job t-broken failed: JobError: CONTINUUM_SOMETHING"),
     ):
-        run()
+        call_command("periodic", stdout=out)
+    assert ran == ["after"]
+    # What the jobs before and after did is reported, not lost with the failure.
+    assert "Intake idempotency records" in out.getvalue()
+    assert "t-after ran." in out.getvalue()
 
 
 def test_a_key_is_registered_once():
@@ -49,3 +62,12 @@ def test_a_key_is_registered_once():
         periodic.jobs.register(job)  # the same entry again: harmless
         with pytest.raises(ValueError, match="already registered"):
             periodic.jobs.register(periodic.PeriodicJob("t-once", lambda dry_run: ["other"]))
+
+
+def test_a_block_that_registers_an_entry_again_leaves_it_registered():
+    job = periodic.PeriodicJob("t-kept", lambda dry_run: [])
+    with periodic.jobs.registered(job):
+        with periodic.jobs.registered(job):
+            pass
+        assert "t-kept" in periodic.jobs
+    assert "t-kept" not in periodic.jobs

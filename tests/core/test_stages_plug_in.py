@@ -150,3 +150,13 @@ def test_the_platform_runs_with_every_stage_removed(tmp_path):
     assert lines["landing"] == "200 /persons/"
     assert lines["person-search"] == "200"
     assert lines["signals-page"] == "404"
+
+
+def test_my_work_shows_a_bounded_number_of_each_kind_and_says_so(act_as, probe_member, monkeypatch):
+    monkeypatch.setattr(navigation, "TASKS_PER_SOURCE", 2)
+    for i in range(3):
+        AgencyFactory(code=f"probe-task-{i}")
+    page = act_as(probe_member).get(reverse("core:my-work")).text
+    assert "My work (3)" in page
+    assert page.count("Probe task probe-task-") == 2
+    assert "2 of 3 tasks shown: the first of each kind." in page

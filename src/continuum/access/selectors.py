@@ -22,13 +22,6 @@ def active_emergency_accesses(membership: Membership) -> QuerySet[EmergencyAcces
     )
 
 
-def reviews_waiting(membership: Membership) -> int | None:
-    """How many emergency accesses wait for review, for those who review them."""
-    if not policy.can_review_emergency_access(membership):
-        return None
-    return EmergencyAccess.objects.filter(reviewed_at__isnull=True).count()
-
-
 def emergency_review_queue(*, actor: Membership) -> QuerySet[EmergencyAccess]:
     """Unreviewed emergency accesses, oldest first: the data-protection officer's queue."""
     if not policy.can_review_emergency_access(actor):

@@ -17,7 +17,6 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         return {"membership": None}
     return {
         "membership": current,
-        "may_read_case_content": policy.may_read_case_content(current),
         "may_read_identity": policy.may_read_identity(current),
         "may_view_audit": policy.can_view_audit(current),
         "navigation": navigation.nav_links(current, request.path),

@@ -8,7 +8,9 @@ An app registers (from its ``AppConfig.ready()``)
 * **task sources**: one kind of thing that waits for a user (a triage decision to sign off, a
   measure to authorise, ...). A source answers, for a membership, the *rows* that are its tasks
   as a queryset already scoped by the access policy (or ``None`` when this membership never has
-  such tasks), and how one row reads as a :class:`Task`.
+  such tasks), and how one row reads as a :class:`Task`. The queryset is neither sliced nor
+  joined across a to-many relation (filter with ``pk__in`` subqueries instead), so that the
+  count and the list agree.
 
 The header shows one count, "My work (n)". However many apps contribute, it costs one query:
 every source's rows are counted as a subquery of a single ``SELECT`` (see :func:`task_count`).
@@ -136,12 +138,18 @@ def task_count(membership: Membership) -> int | None:
     return sum(row.values()) if row else 0
 
 
+# A page and an answer stay bounded whatever waits: at most this many tasks of each source
+# (in the source's own order); the count in the header stays exact.
+TASKS_PER_SOURCE = 200
+
+
 def tasks_for(membership: Membership) -> list[Task]:
-    """Every task of this membership: overdue first, then by due date (undated last)."""
+    """The tasks of this membership (up to :data:`TASKS_PER_SOURCE` of each source): overdue
+    first, then by due date (undated last)."""
     today = timezone.localdate()
-    tasks = [source.as_task(row, today) for source, rows in _applicable(membership) for row in rows]
+    tasks = [
+        source.as_task(row, today)
+        for source, rows in _applicable(membership)
+        for row in rows[:TASKS_PER_SOURCE]
+    ]
     return sorted(tasks, key=lambda t: (not t.overdue, t.due_on is None, t.due_on or today))
-
-
-def work_url() -> str:
-    return reverse("core:my-work")

@@ -27,9 +27,23 @@ class PeriodicJob:
 jobs: Registry[PeriodicJob] = Registry("periodic jobs")
 
 
-def run_all(*, dry_run: bool) -> list[str]:
-    """Every registered job, in registration order; the lines they printed."""
-    lines: list[str] = []
+@dataclass(frozen=True)
+class JobFailure:
+    key: str
+    message: str
+
+
+def run_all(*, dry_run: bool, write: Callable[[str], None]) -> list[JobFailure]:
+    """Every registered job, in registration order, each line written as soon as its job
+    answers. A job that fails does not stop the others (what they did is committed and must be
+    reported); the failures are answered at the end."""
+    failures: list[JobFailure] = []
     for job in jobs:
-        lines.extend(job.run(dry_run))
-    return lines
+        try:
+            lines = job.run(dry_run)
+        except Exception as error:
+            failures.append(JobFailure(job.key, f"{type(error).__name__}: {error}"))
+            continue
+        for line in lines:
+            write(line)
+    return failures

@@ -45,19 +45,18 @@ class Registry(Generic[T]):
         self._entries[entry.key] = entry
         return entry
 
-    def unregister(self, key: str) -> None:
-        del self._entries[key]
-
     @contextmanager
     def registered(self, *entries: T) -> Iterator[None]:
-        """Register ``entries`` for the duration of a ``with`` block (for tests)."""
+        """Register ``entries`` for the duration of a ``with`` block (for tests). An entry that
+        was registered before the block stays registered after it."""
+        added = [entry.key for entry in entries if entry.key not in self._entries]
         for entry in entries:
             self.register(entry)
         try:
             yield
         finally:
-            for entry in entries:
-                self._entries.pop(entry.key, None)
+            for key in added:
+                self._entries.pop(key, None)
 
     def get(self, key: str) -> T | None:
         return self._entries.get(key)

@@ -1,6 +1,7 @@
 """``continuum periodic``: the periodic work, run by cron or a systemd timer (see
 docs/deployment.md). It runs every job the installed apps registered
-(:mod:`continuum.core.periodic`), each idempotent; ``--dry-run`` changes nothing."""
+(:mod:`continuum.core.periodic`), each idempotent; ``--dry-run`` changes nothing. A job
+that fails does not stop the others; the command then exits with an error naming it."""
 
 from __future__ import annotations
 
@@ -23,9 +24,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            lines = periodic.run_all(dry_run=options["dry_run"])
-        except periodic.JobError as error:
-            raise CommandError(str(error)) from error
-        for line in lines:
-            self.stdout.write(line)
+        failures = periodic.run_all(dry_run=options["dry_run"], write=self.stdout.write)
+        if failures:
+            raise CommandError(
+                "; ".join(f"job {failure.key} failed: {failure.message}" for failure in failures)
+            )
