@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from continuum.access import services as access_services
 from continuum.core import services
 from continuum.core.models import AgencyType, Membership, Phase, Role
 from tests.conftest import bearer
@@ -119,3 +120,40 @@ def test_the_case_page(coordinator_client, world, person):
             case.team_members.add(MembershipFactory(agency=agency, role=Role.CASE_MANAGER))
 
     assert_flat(coordinator_client, reverse("core:case-detail", args=[case.reference]), team)
+
+
+def test_the_api_case(client, world, person):
+    case = person.cases.get()
+
+    def team(n: int) -> None:
+        for _ in range(n):
+            case.team_agencies.add(AgencyFactory(type=AgencyType.MUNICIPALITY))
+
+    assert_flat(client, f"/api/v1/cases/{case.reference}", team, **bearer(world["coordinator"]))
+
+
+def test_the_api_agencies_and_memberships(client, world):
+    coordinator = world["coordinator"]
+
+    def agencies_and_memberships(n: int) -> None:
+        for _ in range(n):
+            agency = AgencyFactory(type=AgencyType.MUNICIPALITY)
+            MembershipFactory(user=coordinator.user, agency=agency, role=Role.CASE_MANAGER)
+
+    headers = bearer(coordinator)
+    assert_flat(client, "/api/v1/agencies", agencies_and_memberships, **headers)
+    assert_flat(client, "/api/v1/me/memberships", agencies_and_memberships, **headers)
+
+
+def test_my_work_of_the_data_protection_officer(act_as, world):
+    def emergency_accesses(n: int) -> None:
+        for _ in range(n):
+            case = CaseFactory(person=PersonFactory(registered_by=world.police))
+            access_services.emergency_access_start(
+                actor=MembershipFactory(agency=world.police, role=Role.POLICE_LIAISON),
+                case_reference=case.reference,
+                justification="Synthetic: an urgent question from the night shift.",
+            )
+
+    dpo = act_as(world["data_protection_officer"])
+    assert_flat(dpo, reverse("core:my-work"), emergency_accesses)

@@ -195,7 +195,8 @@ def test_the_contact_point_register(act_as, world):
     assert_flat(act_as(world["bureau_analyst"]), url, trainings)
 
 
-def test_my_work_with_every_kind_of_intake_task(act_as, world, second):
+@pytest.mark.parametrize("role", ["bureau_analyst", "coordinator"])
+def test_my_work_with_every_kind_of_intake_task(act_as, world, second, role):
     """Sign-offs, measures to authorise, overdue measures and due reviews, ten of each."""
 
     def tasks(n: int) -> None:
@@ -206,7 +207,7 @@ def test_my_work_with_every_kind_of_intake_task(act_as, world, second):
                 actor=second, investigation=new_investigation(world), data=measure_data()
             )
 
-    assert_flat(act_as(world["bureau_analyst"]), reverse("core:my-work"), tasks)
+    assert_flat(act_as(world[role]), reverse("core:my-work"), tasks)
 
 
 def test_my_work_with_stakeholder_notices(act_as, world):
