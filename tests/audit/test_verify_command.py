@@ -157,3 +157,41 @@ def test_the_derived_check_passes_on_an_intact_log(db, world):
     services.record(action="read", actor=world["case_manager"], justification="🙂 ünï")
     entries(2)
     assert verify(derived=True).ok
+
+
+@pytest.mark.parametrize("forged_id", [0, -5])
+def test_a_copied_entry_inserted_below_the_first_id_is_detected(db, run_audit, forged_id):
+    """An INSERT needs no trigger lifted: the newest entry's content under the next sequence
+    number, at an id the walk once skipped (it read ``id > 0``), must not pass."""
+    written = entries(4)
+    newest = written[-1]
+    forged = newest.content.replace(
+        f'"sequence":{newest.sequence}', f'"sequence":{newest.sequence + 1}'
+    )
+    assert forged != newest.content
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditentry (id, content, prev_hash, entry_hash) "
+            "VALUES (%s, %s, %s, %s)",
+            [forged_id, forged, newest.entry_hash, newest.entry_hash],
+        )
+    code, output = run_audit("verify")
+    assert code == 1
+    assert f"entry sequence {newest.sequence + 1} (id {forged_id}): gap" in output
+    assert "Checked 0 entries" in output
+
+
+def test_a_row_walked_over_but_outside_the_chain_is_reported():
+    """The count after the walk: a row that appeared meanwhile below the walk's position (so
+    the walk never read it) is a row outside the chain."""
+    from continuum.audit.verify import Report, _Walk
+
+    report = Report(entries=3, head_sequence=3)
+    walk = _Walk.__new__(_Walk)
+    walk.report, walk.ahead = report, []
+    walk.finish(None, rows_walked_over=4)
+    assert [f.problem for f in report.findings] == [Problem.GAP]
+    assert "4 rows but the chain 3" in report.findings[0].detail
+    report.findings.clear()
+    walk.finish(None, rows_walked_over=3)
+    assert report.ok

@@ -1,7 +1,8 @@
 """Verifying the audit log: does the database still hold what was sealed?
 
-:func:`verify` walks every entry in id order, in batches fetched by keyset pagination (memory
-stays flat however long the log is), and for each entry checks that
+:func:`verify` walks every row of the table in id order, whatever its id (a row inserted below
+the first id is in the walk too), in batches fetched by keyset pagination (memory stays flat
+however long the log is), and for each entry checks that
 
 * its sequence number is the previous one plus one (else: **gap**: entries were removed or
   moved);
@@ -12,12 +13,14 @@ stays flat however long the log is), and for each entry checks that
 * where a signed checkpoint names its sequence number, it has the checkpoint's hash (else:
   **checkpoint mismatch**: the log was rewritten).
 
-After the walk, a log that ends before the newest checkpoint, or before the head row said it
-did when the walk began, has lost its newest entries (**checkpoint mismatch** / **head
-mismatch**). The verifier also reports unreadable or badly signed checkpoint lines, missing or
-disabled triggers, and derived columns the database no longer computes from the content; with
-``derived=True`` (``continuum audit verify --derived``, a slower full scan) it also recomputes
-every derived column from the content and names the first entry where they differ.
+After the walk, the rows up to the last one walked are counted: every one must be in the
+chain, one to one (**gap** otherwise). A log that ends before the newest checkpoint, or before
+the head row said it did when the walk began, has lost its newest entries (**checkpoint
+mismatch** / **head mismatch**). The verifier also reports unreadable or badly signed
+checkpoint lines, missing or disabled triggers, and derived columns the database no longer
+computes from the content; with ``derived=True`` (``continuum audit verify --derived``, a
+slower full scan) it also recomputes every derived column from the content and names the first
+entry where they differ.
 
 Why hash the stored text instead of re-serialising the columns: the content is the record,
 and every column shown or searched is computed from it by the database (generated columns), so
@@ -128,7 +131,10 @@ def verify(
             if not walk.check(rows):
                 break
         else:
-            walk.finish(head_before)
+            walked = AuditEntry.objects.using(using)
+            if walk.last_id is not None:
+                walked = walked.filter(id__lte=walk.last_id)
+            walk.finish(head_before, walked.count())
     return report
 
 
@@ -187,6 +193,12 @@ def _same(entry: AuditEntry, name: str) -> bool:
 # What the walk reads of each entry, in id order after a given id. The message is the bytes
 # the seal covers, concatenated by the database. SQLite returns it as bytes; PostgreSQL as
 # text, encoded below (the driver reads bytea far more slowly than text).
+# The first batch has no lower bound: every row of the table is walked, whatever its id (a
+# row inserted with id 0 or below is in the walk, and breaks it).
+_FIRST_SQL = (
+    "SELECT id, sequence, prev_hash, entry_hash, {message} "
+    'FROM "audit_auditentry" ORDER BY id LIMIT %s'
+)
 _BATCH_SQL = (
     "SELECT id, sequence, prev_hash, entry_hash, {message} "
     'FROM "audit_auditentry" WHERE id > %s ORDER BY id LIMIT %s'
@@ -199,12 +211,16 @@ def _batches(connection: BaseDatabaseWrapper, batch_size: int) -> Iterator[Seque
     one indexed query that starts after the last id seen, so no cursor stays open and memory
     holds a batch or two. The rows need no conversion, so they are read with the driver's
     ``fetchall()`` (Django's row-by-row iteration would cost as much as the database)."""
-    sql = _BATCH_SQL.format(message=_MESSAGE[connection.vendor])
+    first = _FIRST_SQL.format(message=_MESSAGE[connection.vendor])
+    after = _BATCH_SQL.format(message=_MESSAGE[connection.vendor])
     encode = connection.vendor != "sqlite"
-    last_id = 0
+    last_id: int | None = None
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [last_id, batch_size])
+            if last_id is None:
+                cursor.execute(first, [batch_size])
+            else:
+                cursor.execute(after, [last_id, batch_size])
             rows: list[Any] = cursor.fetchall()
         if not rows:
             return
@@ -285,6 +301,7 @@ class _Walk:
         self.report = report
         self.kid = keys.current_id
         self.copy: Callable[[], hmac.HMAC] = keys.mac().copy
+        self.last_id: int | None = None
 
     def check(self, rows: Sequence[Row]) -> bool:
         """Check a batch; False (and a finding) at the first entry that breaks the chain.
@@ -311,6 +328,8 @@ class _Walk:
             expected, previous, copy = found + 1, entry_hash, self.copy
             stop = self.ahead[0].sequence if self.ahead else -1
         self._reached(expected - 1, previous)
+        if rows:
+            self.last_id = rows[-1][0]
         return True
 
     def _check_slowly(self, row: Row) -> bool:
@@ -357,9 +376,20 @@ class _Walk:
             self.report.checkpoints_matched += 1
         return None
 
-    def finish(self, head_before: AuditHead | None) -> None:
-        """After the last entry: is anything missing that was there before?"""
+    def finish(self, head_before: AuditHead | None, rows_walked_over: int) -> None:
+        """After the last entry: is anything missing that was there before, and is every row
+        up to the last one walked in the chain (``rows_walked_over``, counted after the walk,
+        so entries written meanwhile after it do not count)?"""
         report = self.report
+        rows_now = rows_walked_over
+        if rows_now > report.entries:
+            report.findings.append(
+                Finding(
+                    Problem.GAP,
+                    f"the table holds {rows_now} rows but the chain {report.entries}: "
+                    f"{rows_now - report.entries} rows are outside it",
+                )
+            )
         if self.ahead:
             newest = self.ahead[-1]
             report.findings.append(
