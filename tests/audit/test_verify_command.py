@@ -195,3 +195,41 @@ def test_a_row_walked_over_but_outside_the_chain_is_reported():
     report.findings.clear()
     walk.finish(None, rows_walked_over=3)
     assert report.ok
+
+
+def test_a_trigger_re_created_so_that_it_never_fires_is_reported(db, run_audit):
+    """Re-created under its own name with a condition that is never true, a trigger still
+    exists and still names the message; only its whole definition shows it no longer guards."""
+    entries(2)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute('DROP TRIGGER "audit_entry_refuse_update"')
+            cursor.execute(
+                'CREATE TRIGGER "audit_entry_refuse_update" BEFORE UPDATE ON "audit_auditentry" '
+                "WHEN 0 BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: UPDATE "
+                "refused'); END"
+            )
+        else:
+            cursor.execute(
+                'CREATE OR REPLACE TRIGGER "audit_entry_refuse_update" BEFORE UPDATE ON '
+                '"audit_auditentry" FOR EACH ROW WHEN (false) EXECUTE FUNCTION '
+                '"audit_entry_refuse"()'
+            )
+        # The forger's point: now an entry can be changed.
+        cursor.execute("UPDATE audit_auditentry SET prev_hash = prev_hash")
+    code, output = run_audit("verify")
+    assert code == 1
+    assert "unprotected: trigger audit_entry_refuse_update is missing or disabled" in output
+
+
+def test_a_trigger_that_fires_only_for_replication_is_reported(db, run_audit):
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL has triggers that fire for replication sessions only.")
+    entries(1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'ALTER TABLE audit_auditentry ENABLE REPLICA TRIGGER "audit_entry_refuse_delete"'
+        )
+    code, output = run_audit("verify")
+    assert code == 1
+    assert "unprotected: trigger audit_entry_refuse_delete is missing or disabled" in output

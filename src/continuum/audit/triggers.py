@@ -61,6 +61,29 @@ EXPECTED = {
     "postgresql": {REFUSE_UPDATE, REFUSE_DELETE, REFUSE_TRUNCATE},
 }
 
+# Each trigger's whole definition, as the database reports it back: a trigger re-created under
+# its own name with a condition (``WHEN 0``, ``WHEN (false)``), on other events, or calling
+# another function, keeps its name but no longer guards, so the name alone proves nothing.
+# SQLite keeps the statement's text (without IF NOT EXISTS); PostgreSQL rebuilds it
+# (pg_get_triggerdef), naming the table with its schema.
+DEFINITIONS = {
+    "sqlite": {
+        REFUSE_UPDATE: _sqlite_trigger(REFUSE_UPDATE, "UPDATE").replace(" IF NOT EXISTS", ""),
+        REFUSE_DELETE: _sqlite_trigger(REFUSE_DELETE, "DELETE").replace(" IF NOT EXISTS", ""),
+    },
+    "postgresql": {
+        name: (
+            f"CREATE TRIGGER {name} BEFORE {operation} ON {{schema}}.{TABLE} "
+            f"FOR EACH {level} EXECUTE FUNCTION {PG_FUNCTION}()"
+        )
+        for name, operation, level in (
+            (REFUSE_UPDATE, "UPDATE", "ROW"),
+            (REFUSE_DELETE, "DELETE", "ROW"),
+            (REFUSE_TRUNCATE, "TRUNCATE", "STATEMENT"),
+        )
+    },
+}
+
 
 def _require_supported(connection: BaseDatabaseWrapper) -> str:
     if connection.vendor not in INSTALL:
@@ -90,23 +113,46 @@ def missing(connection: BaseDatabaseWrapper) -> list[str]:
     return sorted(EXPECTED[vendor] - found)
 
 
+def _same(found: str, expected: str) -> bool:
+    return " ".join(found.split()) == " ".join(expected.split())
+
+
 def _sqlite_guards(connection: BaseDatabaseWrapper) -> set[str]:
+    """The triggers whose stored statement is exactly the one installed."""
+    expected = DEFINITIONS["sqlite"]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
             [TABLE],
         )
-        return {name for name, sql in cursor.fetchall() if f"RAISE(ABORT, '{MESSAGE}" in sql}
+        return {
+            name
+            for name, sql in cursor.fetchall()
+            if name in expected and _same(sql or "", expected[name])
+        }
 
 
 def _pg_guards(connection: BaseDatabaseWrapper) -> set[str]:
+    """The triggers that fire in every ordinary session (enabled, not only for replication:
+    'O' or 'A'), whose definition is exactly the one installed, and whose function has the
+    installed body."""
+    expected = DEFINITIONS["postgresql"]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT t.tgname, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
-            "WHERE t.tgrelid = to_regclass(%s) AND NOT t.tgisinternal AND t.tgenabled <> 'D'",
+            "SELECT t.tgname, pg_get_triggerdef(t.oid), p.prosrc, n.nspname "
+            "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE t.tgrelid = to_regclass(%s) AND NOT t.tgisinternal "
+            "AND t.tgenabled IN ('O', 'A')",
             [f'"{TABLE}"'],
         )
-        return {name for name, source in cursor.fetchall() if _PG_FUNCTION_BODY in source}
+        return {
+            name
+            for name, definition, source, schema in cursor.fetchall()
+            if name in expected
+            and _same(definition, expected[name].format(schema=schema))
+            and _same(source, _PG_FUNCTION_BODY)
+        }
 
 
 def ungenerated_columns(connection: BaseDatabaseWrapper, expected: list[str]) -> list[str]:
