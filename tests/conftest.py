@@ -20,6 +20,13 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture(autouse=True)
+def checkpoints_of_this_test(settings, tmp_path) -> None:
+    """Audit checkpoints (written by the application and by ``continuum periodic``) go to a
+    file of the test's own: a checkpoint of one test's log must not meet another's."""
+    settings.CONTINUUM_AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     """Hashing strength is asserted where it matters; elsewhere it only slows the suite."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -250,6 +250,11 @@ CONTINUUM_AUDIT_CHECKPOINT_FILE = Path(
 CONTINUUM_AUDIT_CHECKPOINT_EVERY = env.int("CONTINUUM_AUDIT_CHECKPOINT_EVERY", default=1000)
 if CONTINUUM_AUDIT_CHECKPOINT_EVERY < 1:
     raise ImproperlyConfigured("CONTINUUM_AUDIT_CHECKPOINT_EVERY must be at least 1.")
+# The time bound: `continuum periodic` writes a verified checkpoint when the newest is older
+# than this and entries came after it (see docs/architecture.md, "Audit", for the window).
+CONTINUUM_AUDIT_CHECKPOINT_SECONDS = env.int("CONTINUUM_AUDIT_CHECKPOINT_SECONDS", default=60)
+if CONTINUUM_AUDIT_CHECKPOINT_SECONDS < 1:
+    raise ImproperlyConfigured("CONTINUUM_AUDIT_CHECKPOINT_SECONDS must be at least 1.")
 
 # --- Field encryption (identifying fields of persons) -------------------------------------------
 # Owned by the field-encryption work: keys from the environment or a file in var/.

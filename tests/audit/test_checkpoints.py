@@ -162,3 +162,97 @@ def test_a_checkpoint_that_cannot_be_written_is_logged_not_raised(
         services.record(action=Action.LOGOUT)
     assert "Could not write the audit checkpoint at #1" in caplog.text
     assert AuditEntry.objects.count() == 1
+
+
+def test_the_command_refuses_to_sign_a_chain_that_verify_reports_broken(db, settings, run_audit):
+    entries(5)
+    assert run_audit("checkpoint")[0] == 0
+    before = _lines(settings)
+    target = entries(3)[1]
+    behind_the_back(
+        "UPDATE audit_auditentry SET content = REPLACE(content, %s, %s) WHERE id = %s",
+        ['"action":"login_failed"', '"action":"logout"', target.pk],
+    )
+    code, output = run_audit("checkpoint")
+    assert code == 1
+    assert f"entry sequence {target.sequence} (id {target.pk}): hash mismatch" in output
+    assert _lines(settings) == before
+
+
+def test_the_command_verifies_from_the_last_good_checkpoint_and_signs_what_it_verified(
+    db, settings, run_audit
+):
+    """A second checkpoint walks only the entries after the first (an edit before it is the
+    full verify's to find), and signs the head it reached."""
+    written = entries(4)
+    assert run_audit("checkpoint")[0] == 0
+    newer = entries(3)
+    code, output = run_audit("checkpoint")
+    assert code == 0, output
+    assert "verified 3 entries after the checkpoint at sequence 4" in output
+    assert _lines(settings)[-1]["sequence"] == newer[-1].sequence
+    assert written[0].sequence == 1
+
+
+def run_periodic(*args: str) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("periodic", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_periodic_writes_a_verified_checkpoint_on_the_time_bound(db, settings):
+    """The window in which a cut-off tail goes unnoticed is bounded in time too: once the
+    newest checkpoint is older than CONTINUUM_AUDIT_CHECKPOINT_SECONDS and entries came after
+    it, ``continuum periodic`` writes one; before, and with nothing new, it does not."""
+    settings.CONTINUUM_AUDIT_CHECKPOINT_SECONDS = 60
+    entries(3)
+    assert "written at sequence 3" in run_periodic()
+    assert _lines(settings)[-1]["sequence"] == 3
+    assert "none needed, the checkpoints cover sequence 3" in run_periodic()
+    entries(2)
+    assert "none needed, the newest is less than 60 s old" in run_periodic()
+    settings.CONTINUUM_AUDIT_CHECKPOINT_SECONDS = 1
+    checkpoints.write(_aged(_lines(settings)[-1]))
+    assert "would verify and write one at sequence 5" in run_periodic("--dry-run")
+    assert "written at sequence 5" in run_periodic()
+    assert _lines(settings)[-1]["sequence"] == 5
+
+
+def _aged(line: dict[str, object]) -> checkpoints.Checkpoint:
+    """The same checkpoint, dated two minutes ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from continuum.audit import canonical
+
+    return checkpoints.Checkpoint(
+        entries=int(str(line["entries"])),
+        sequence=int(str(line["sequence"])),
+        entry_hash=str(line["hash"]),
+        at=canonical.timestamp(timezone.now() - timedelta(minutes=2)),
+    )
+
+
+def test_periodic_refuses_to_checkpoint_a_broken_chain_and_fails(db, settings):
+    from django.core.management import CommandError
+
+    entries(3)
+    run_periodic()
+    target = entries(2)[0]
+    behind_the_back(
+        "UPDATE audit_auditentry SET content = REPLACE(content, %s, %s) WHERE id = %s",
+        ['"action":"login_failed"', '"action":"logout"', target.pk],
+    )
+    settings.CONTINUUM_AUDIT_CHECKPOINT_SECONDS = 1
+    checkpoints.write(_aged(_lines(settings)[-1]))
+    before = _lines(settings)
+    with pytest.raises(
+        CommandError, match=f"job audit-checkpoint failed.*sequence {target.sequence}"
+    ):
+        run_periodic()
+    assert _lines(settings) == before

@@ -146,7 +146,7 @@ def test_the_platform_runs_with_every_stage_removed(tmp_path):
                 "access-emergency"])
     )  # fmt: skip
     assert lines["sources"] == "['access-emergency-review']"
-    assert lines["jobs"] == "[] seeders []"
+    assert lines["jobs"] == "['audit-checkpoint'] seeders []"
     assert lines["landing"] == "200 /persons/"
     assert lines["person-search"] == "200"
     assert lines["signals-page"] == "404"

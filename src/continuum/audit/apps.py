@@ -17,7 +17,11 @@ class AuditConfig(AppConfig):
         keyring()
 
         from continuum.access import policy
-        from continuum.core import navigation
+        from continuum.audit.periodic import JOBS
+        from continuum.core import navigation, periodic
+
+        for job in JOBS:
+            periodic.jobs.register(job)
 
         navigation.register_entries(
             [

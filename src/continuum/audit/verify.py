@@ -94,6 +94,8 @@ class Report:
     head_sequence: int = 0
     head_hash: str = GENESIS
     checkpoints_matched: int = 0
+    #: The sequence of the checkpoint the walk started after (0: from the first entry).
+    started_after: int = 0
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -113,9 +115,15 @@ def verify(
     checkpoint_file: Path | None = None,
     batch_size: int = BATCH_SIZE,
     derived: bool = False,
+    from_checkpoint: bool = False,
 ) -> Report:
     """Check the whole log in database ``using``; see the module's docstring for what. With
-    ``derived``, also recompute every derived column from the content (:func:`_derived`)."""
+    ``derived``, also recompute every derived column from the content (:func:`_derived`).
+
+    With ``from_checkpoint``, the walk starts after the newest checkpoint whose entry still
+    has the checkpoint's hash (``report.started_after``), taking the entries up to it as
+    vouched for; the rows before it are still counted. This is what ``continuum audit
+    checkpoint`` runs before it signs; only a full walk re-checks every seal."""
     keys = keys or keyring()
     report = Report()
     report.findings.extend(_schema_findings(using))
@@ -125,8 +133,10 @@ def verify(
     report.findings.extend(Finding(Problem.BAD_CHECKPOINT, p) for p in reading.problems)
     head_before = AuditHead.objects.using(using).filter(pk=AuditHead.ROW).first()
     walk = _Walk(keys, reading.checkpoints, report)
+    if from_checkpoint:
+        walk.start_at(_last_good(using, reading.checkpoints))
     connection = connections[using]
-    with _reading(connection, batch_size) as batches:
+    with _reading(connection, batch_size, walk.last_id) as batches:
         for rows in batches:
             if not walk.check(rows):
                 break
@@ -136,6 +146,21 @@ def verify(
                 walked = walked.filter(id__lte=walk.last_id)
             walk.finish(head_before, walked.count())
     return report
+
+
+def _last_good(using: str, known: list[Checkpoint]) -> tuple[Checkpoint, int] | None:
+    """The newest checkpoint whose entry is still there with the checkpoint's hash, and that
+    entry's id."""
+    for checkpoint in reversed(known):
+        row = (
+            AuditEntry.objects.using(using)
+            .filter(sequence=checkpoint.sequence, entry_hash=checkpoint.entry_hash)
+            .values_list("id", flat=True)
+            .first()
+        )
+        if row is not None and checkpoint.entries == checkpoint.sequence:
+            return checkpoint, row
+    return None
 
 
 def _schema_findings(using: str) -> list[Finding]:
@@ -206,7 +231,9 @@ _BATCH_SQL = (
 _MESSAGE = {"sqlite": "CAST(prev_hash || content AS BLOB)", "postgresql": "prev_hash || content"}
 
 
-def _batches(connection: BaseDatabaseWrapper, batch_size: int) -> Iterator[Sequence[Row]]:
+def _batches(
+    connection: BaseDatabaseWrapper, batch_size: int, after_id: int | None = None
+) -> Iterator[Sequence[Row]]:
     """The entries in id order, ``batch_size`` at a time, by keyset pagination: each batch is
     one indexed query that starts after the last id seen, so no cursor stays open and memory
     holds a batch or two. The rows need no conversion, so they are read with the driver's
@@ -214,7 +241,7 @@ def _batches(connection: BaseDatabaseWrapper, batch_size: int) -> Iterator[Seque
     first = _FIRST_SQL.format(message=_MESSAGE[connection.vendor])
     after = _BATCH_SQL.format(message=_MESSAGE[connection.vendor])
     encode = connection.vendor != "sqlite"
-    last_id: int | None = None
+    last_id = after_id
     while True:
         with connection.cursor() as cursor:
             if last_id is None:
@@ -234,11 +261,13 @@ _DONE = object()
 
 
 @contextmanager
-def _reading(connection: BaseDatabaseWrapper, batch_size: int) -> Iterator[Iterator[Sequence[Row]]]:
+def _reading(
+    connection: BaseDatabaseWrapper, batch_size: int, after_id: int | None = None
+) -> Iterator[Iterator[Sequence[Row]]]:
     """The batches, read ahead in a second thread from PostgreSQL, whose server works in
     another process while Python hashes. SQLite runs in this process: a second thread there
     only trades Python's lock back and forth (it measured slower), so it is read in turn."""
-    batches = _batches(connection, batch_size)
+    batches = _batches(connection, batch_size, after_id)
     if connection.vendor == "sqlite":
         yield batches
         return
@@ -302,6 +331,16 @@ class _Walk:
         self.kid = keys.current_id
         self.copy: Callable[[], hmac.HMAC] = keys.mac().copy
         self.last_id: int | None = None
+
+    def start_at(self, start: tuple[Checkpoint, int] | None) -> None:
+        """Continue the chain after a checkpoint's entry (of id ``start[1]``)."""
+        if start is None:
+            return
+        checkpoint, entry_id = start
+        self._reached(checkpoint.sequence, checkpoint.entry_hash)
+        self.report.started_after = checkpoint.sequence
+        self.ahead = [c for c in self.ahead if c.sequence > checkpoint.sequence]
+        self.last_id = entry_id
 
     def check(self, rows: Sequence[Row]) -> bool:
         """Check a batch; False (and a finding) at the first entry that breaks the chain.

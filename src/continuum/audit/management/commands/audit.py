@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS
 
 from continuum.audit import benchmark, checkpoints
-from continuum.audit.chain import newest
-from continuum.audit.models import AuditEntry, AuditHead
+from continuum.audit import periodic as audit_periodic
 from continuum.audit.verify import BATCH_SIZE, Report, verify
 
 
@@ -98,11 +97,16 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.ERROR(f"PROBLEM: {finding}"))
 
     def _checkpoint(self, *, database: str, **_: Any) -> None:
-        checkpoint = _current_checkpoint(database)
+        try:
+            checkpoint, report = audit_periodic.verified_checkpoint(database)
+        except audit_periodic.NotCheckpointed as error:
+            raise CommandError(str(error), returncode=1) from error
         checkpoints.write(checkpoint)
         self.stdout.write(
             f"Checkpoint written to {checkpoints.path()}: {checkpoint.entries} entries, "
-            f"sequence {checkpoint.sequence}, hash {checkpoint.entry_hash}."
+            f"sequence {checkpoint.sequence}, hash {checkpoint.entry_hash} (verified "
+            f"{report.entries - report.started_after} entries after the checkpoint at "
+            f"sequence {report.started_after})."
         )
 
     def _benchmark(
@@ -115,20 +119,3 @@ class Command(BaseCommand):
         )
         for line in result.lines():
             self.stdout.write(line)
-
-
-def _current_checkpoint(using: str) -> checkpoints.Checkpoint:
-    """The head of the chain and the number of entries, read while appends wait (the head row
-    is locked), so the two belong together. A log whose count does not match its numbering is
-    refused: signing it would vouch for a broken log."""
-    with transaction.atomic(using=using):
-        AuditHead.objects.using(using).select_for_update().filter(pk=AuditHead.ROW).first()
-        sequence, entry_hash = newest(using)
-        count = AuditEntry.objects.using(using).count()
-    if count != sequence:
-        raise CommandError(
-            f"The log holds {count} entries but its newest is sequence {sequence}; "
-            "run `continuum audit verify` before checkpointing.",
-            returncode=1,
-        )
-    return checkpoints.Checkpoint.at_head(sequence, entry_hash, entries=count)
