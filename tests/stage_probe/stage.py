@@ -34,7 +34,6 @@ def _probe_tasks(membership: Membership) -> QuerySet[Agency] | None:
 
 def _as_task(agency: Agency, today: date) -> Task:
     return Task(
-        source="probe-task",
         category="Probe task",
         reference=agency.code,
         title=f"Probe task {agency.code}",

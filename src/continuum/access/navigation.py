@@ -31,7 +31,6 @@ def _to_review(membership: Membership) -> QuerySet[EmergencyAccess] | None:
 
 def _review_task(access: EmergencyAccess, today: date) -> Task:
     return Task(
-        source="access-emergency-review",
         category=_("Emergency access to review"),
         reference=access.case.reference,
         title=_("Review the emergency access to %(case)s by %(user)s (%(agency)s)")

@@ -30,6 +30,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,11 @@ class Checkpoint:
             entry_hash=entry_hash,
             at=canonical.timestamp(timezone.now()),
         )
+
+    def age_seconds(self) -> float:
+        """How long ago the checkpoint was taken."""
+        taken = datetime.fromisoformat(self.at.replace("Z", "+00:00"))
+        return (timezone.now() - taken).total_seconds()
 
     def body(self, key_id: str) -> dict[str, Any]:
         return {

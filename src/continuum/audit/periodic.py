@@ -10,11 +10,8 @@ in which a cut-off tail goes unnoticed is bounded in time as well (see docs/arch
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.utils import timezone
 
 from continuum.audit import checkpoints
 from continuum.audit.chain import newest
@@ -66,11 +63,6 @@ def _current_checkpoint(using: str) -> checkpoints.Checkpoint:
     return checkpoints.Checkpoint.at_head(sequence, entry_hash, entries=count)
 
 
-def _age_seconds(checkpoint: checkpoints.Checkpoint) -> float:
-    at = datetime.fromisoformat(checkpoint.at.replace("Z", "+00:00"))
-    return (timezone.now() - at).total_seconds()
-
-
 def checkpoint_on_time(dry_run: bool) -> list[str]:
     """Write a verified checkpoint when the newest is older than the time bound and entries
     came after it; nothing when it is recent enough or covers the head."""
@@ -81,7 +73,7 @@ def checkpoint_on_time(dry_run: bool) -> list[str]:
     last = known[-1] if known else None
     if sequence == 0 or (last is not None and last.sequence >= sequence):
         return [f"Audit checkpoint: none needed, the checkpoints cover sequence {sequence}."]
-    if last is not None and _age_seconds(last) < bound:
+    if last is not None and last.age_seconds() < bound:
         return [f"Audit checkpoint: none needed, the newest is less than {bound} s old."]
     if dry_run:
         return [f"Audit checkpoint: would verify and write one at sequence {sequence}."]

@@ -20,7 +20,7 @@ The page lists the tasks, overdue first, then by due date.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -55,15 +55,16 @@ class NavLink:
 @dataclass(frozen=True)
 class Task:
     """Something due for a user: what, where to do it, by when, and whether that has passed.
-    ``reference`` names the record it is about (what the audit entry of the list records)."""
+    ``reference`` names the record it is about (what the audit entry of the list records);
+    ``source`` is the key of the task source it came from, set by :func:`tasks_for`."""
 
-    source: str
     category: str
     reference: str
     title: str
     url: str
     due_on: date | None
     overdue: bool
+    source: str = ""
 
 
 Rows = Callable[[Membership], "QuerySet[Any] | None"]
@@ -148,7 +149,7 @@ def tasks_for(membership: Membership) -> list[Task]:
     first, then by due date (undated last)."""
     today = timezone.localdate()
     tasks = [
-        source.as_task(row, today)
+        replace(source.as_task(row, today), source=source.key)
         for source, rows in _applicable(membership)
         for row in rows[:TASKS_PER_SOURCE]
     ]

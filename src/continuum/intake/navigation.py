@@ -71,7 +71,6 @@ def _sign_offs(membership: Membership) -> QuerySet[TriageDecision] | None:
 def _sign_off_task(decision: TriageDecision, today: date) -> Task:
     investigation = decision.investigation
     return Task(
-        source="intake-sign-off",
         category=_("Triage decision to sign off"),
         reference=decision.reference,
         title=_("Sign off triage decision %(decision)s (%(outcome)s) on %(person)s")
@@ -98,7 +97,6 @@ def _to_authorise(membership: Membership) -> QuerySet[Measure] | None:
 def _authorise_task(measure: Measure, today: date) -> Task:
     investigation = measure.investigation
     return Task(
-        source="intake-authorise",
         category=_("Measure to authorise"),
         reference=measure.reference,
         title=_("Authorise the measure %(type)s on %(person)s, requested by %(requester)s")
@@ -121,7 +119,6 @@ def _overdue_measures(membership: Membership) -> QuerySet[Measure] | None:
 
 def _overdue_task(measure: Measure, today: date) -> Task:
     return Task(
-        source="intake-overdue-measure",
         category=_("Measure past its end date"),
         reference=measure.reference,
         title=_("Renew or end the measure %(type)s on %(person)s")
@@ -146,7 +143,6 @@ def _due_monitoring_reviews(membership: Membership) -> QuerySet[MonitoringReview
 
 def _monitoring_review_task(review: MonitoringReview, today: date) -> Task:
     return Task(
-        source="intake-monitoring-review",
         category=_("Monitoring review due"),
         reference=review.reference,
         title=_("Monitoring review of %(person)s (triage decision %(decision)s)")
@@ -168,7 +164,6 @@ def _new_notices(membership: Membership) -> QuerySet[StakeholderNotice] | None:
 
 def _notice_task(notice: StakeholderNotice, today: date) -> Task:
     return Task(
-        source="intake-stakeholder-notice",
         category=_("New stakeholder notice"),
         reference=notice.reference,
         title=_("Read and acknowledge the stakeholder notice about %(person)s")
